@@ -1,0 +1,35 @@
+-- Contacts who agreed to be a reference and whom the member has not called
+-- for 30 days or more as of $as_of (DATE). The display name is the one
+-- written on the contact's latest call.
+WITH ranked AS (
+    SELECT
+        member,
+        contact_key,
+        contact,
+        call_date,
+        agreed_reference,
+        row_number() OVER (
+            PARTITION BY member, contact_key
+            ORDER BY call_date DESC, source_file DESC, source_line DESC
+        ) AS recency
+    FROM calls
+),
+per_contact AS (
+    SELECT
+        member,
+        contact_key,
+        max(contact) FILTER (WHERE recency = 1) AS contact,
+        max(call_date) AS last_call,
+        max(call_date) FILTER (WHERE agreed_reference) AS agreed_on
+    FROM ranked
+    GROUP BY member, contact_key
+)
+SELECT
+    member,
+    contact,
+    agreed_on,
+    last_call,
+    CAST($as_of AS DATE) - last_call AS days_since_last_call
+FROM per_contact
+WHERE agreed_on IS NOT NULL AND CAST($as_of AS DATE) - last_call >= 30
+ORDER BY member, days_since_last_call DESC, contact_key
