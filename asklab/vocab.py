@@ -133,6 +133,9 @@ EVENT_TYPE_SYNONYMS: dict[str, str] = {
     "gave reference": "reference_given",
     "contacted me": "reached_out",
     "called back": "reached_out",
+    # The canonical values as a person types them, with a space for the underscore.
+    "reference given": "reference_given",
+    "reached out": "reached_out",
 }
 
 # -- Yes/no (section 1.6) -----------------------------------------------------
@@ -147,4 +150,28 @@ YES_NO: dict[str, bool] = {
     "n": False,
     "false": False,
     "0": False,
+}
+
+# -- Month names (section 1.3) ------------------------------------------------
+
+_MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+
+# Full English names and their three-letter abbreviations, plus "sept".
+MONTHS: dict[str, int] = {
+    **{name: number for number, name in enumerate(_MONTH_NAMES, start=1)},
+    **{name[:3]: number for number, name in enumerate(_MONTH_NAMES, start=1)},
+    "sept": 9,
 }
