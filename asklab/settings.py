@@ -122,7 +122,9 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     if config is not None:
         config = config.resolve()
         data = _read_toml(config)
-        table = data.get("tool", {}).get("asklab", data) if config.name == "pyproject.toml" else data
+        table = (
+            data.get("tool", {}).get("asklab", data) if config.name == "pyproject.toml" else data
+        )
         base = settings_from_mapping(table, config.parent, str(config))
     else:
         found = find_config()

@@ -1,0 +1,3 @@
+from asklab.cli import main
+
+raise SystemExit(main())
