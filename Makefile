@@ -1,0 +1,48 @@
+# Two entry points for a fresh machine with only python3:
+#   make demo   set up .venv and run the weekly flow on the demo group in data/raw
+#   make test   set up .venv (and headless Chromium) and run lint + the test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# apt-get needs root; use sudo when we are not root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install demo test lint format browser bench bench-smoke clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/asklab run
+
+# Debian's chromium for the browser tests (never a browser download of a tool's own).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(STAMP) browser lint
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run --calls 1000000
+
+bench-smoke: $(STAMP)
+	$(BIN)/python -m benchmarks.run --calls 2000 --smoke
+
+clean:
+	rm -rf $(VENV) .prefect .pytest_cache .ruff_cache reports/*/ reports/index.html data/*.duckdb*
