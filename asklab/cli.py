@@ -232,19 +232,13 @@ def command_validate(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     from asklab.ingest import validate_paths
 
-    missing = [path for path in args.paths if not path.exists()]
-    for path in missing:
-        print(f"{path}:1: -: no such file or folder", file=sys.stdout)
     problems = validate_paths(
-        [path for path in args.paths if path.exists()],
-        settings.raw,
-        as_of=settings.as_of,
-        date_order=settings.date_order,
+        args.paths, settings.raw, as_of=settings.as_of, date_order=settings.date_order
     )
     for problem in problems:
         print(problem.format())
-    if problems or missing:
-        print(f"{len(problems) + len(missing)} problem(s) found", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
 

@@ -67,3 +67,48 @@ def test_bad_config_is_reported_with_its_file(tmp_path: Path, monkeypatch, capsy
     assert main(["validate", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "asklab.toml" in err and "windw" in err
+
+
+def test_validate_prints_exactly_the_known_problems_and_exits_1(tmp_path: Path, capsys):
+    raw = tmp_path / "raw"
+    (raw / "alice").mkdir(parents=True)
+    (raw / "alice" / "calls.csv").write_text(
+        "date,who,ask,agreed\n"
+        "2026-03-02,Ann Lee,reference,yes\n"
+        "2026-03-03,Bo Chen,jbo,\n"
+        "\n"
+        "2026-13-01,Cy Diaz,job,maybe\n",
+        encoding="utf-8",
+    )
+    (raw / "alice" / "events.csv").write_text(
+        "date,who,type,n\n2026-03-09,Ann Lee,lead,two\n", encoding="utf-8"
+    )
+    (raw / "loose.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+
+    code = main(["validate", str(raw), "--raw", str(raw), "--as-of", "2026-11-26"])
+
+    lines = capsys.readouterr().out.splitlines()
+    calls, events, loose = (
+        raw / "alice" / "calls.csv",
+        raw / "alice" / "events.csv",
+        raw / "loose.csv",
+    )
+    assert code == 1
+    # Line 5: the blank line 4 is counted, as an editor shows it.
+    assert [line.split(": ")[0:2] for line in lines] == [
+        [f"{calls}:3", "ask_type"],
+        [f"{calls}:5", "call_date"],
+        [f"{calls}:5", "agreed_reference"],
+        [f"{events}:2", "count"],
+        [f"{loose}:1", "-"],
+    ]
+    assert "did you mean 'job'?" in lines[0]
+
+
+def test_validate_exits_0_on_clean_files(tmp_path: Path, capsys):
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "calls.csv").write_text(
+        "call_date,contact,ask_type\n2026-03-02,Ann Lee,reference + intro\n", encoding="utf-8"
+    )
+    assert main(["validate", str(tmp_path), "--raw", str(tmp_path), "--as-of", "2026-11-26"]) == 0
+    assert capsys.readouterr().out == ""
