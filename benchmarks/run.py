@@ -78,12 +78,12 @@ def run_child(raw: Path, db: Path, reports: Path, *, no_prefect: bool) -> dict:
     return result
 
 
-def bench_size(calls: int, workdir: Path, *, no_prefect: bool) -> dict:
+def bench_size(calls: int, workdir: Path, *, members: int, no_prefect: bool) -> dict:
     folder = workdir / f"n{calls}"
     shutil.rmtree(folder, ignore_errors=True)
     raw = folder / "raw"
     started = time.perf_counter()
-    generate(raw, calls=calls)
+    generate(raw, calls=calls, members=members)
     generated = time.perf_counter() - started
     floor = measure_floor(raw, folder / "floor.duckdb")
     first = run_child(raw, folder / "warehouse.duckdb", folder / "reports", no_prefect=no_prefect)
@@ -138,6 +138,9 @@ def main() -> None:
     parser.add_argument(
         "--calls", type=int, action="append", help="size N (repeatable); default 1M then 4M"
     )
+    parser.add_argument(
+        "--members", type=int, default=1000, help="members in the generated group (default 1000)"
+    )
     parser.add_argument("--workdir", type=Path, help="where to write (default: a temp folder)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
     parser.add_argument("--no-prefect", action="store_true", help="call the pipeline directly")
@@ -145,7 +148,9 @@ def main() -> None:
     args = parser.parse_args()
     sizes = args.calls or ([2_000] if args.smoke else [1_000_000, 4_000_000])
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="asklab-bench-"))
-    results = [bench_size(n, workdir, no_prefect=args.no_prefect) for n in sizes]
+    results = [
+        bench_size(n, workdir, members=args.members, no_prefect=args.no_prefect) for n in sizes
+    ]
     print(format_table(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
