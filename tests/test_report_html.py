@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 
+from asklab.report import html as report_html
 from asklab.report.html import (
     EMBED_SCRIPT,
     Column,
@@ -108,3 +109,14 @@ def test_embed_script_draws_svg_without_actions_or_eval() -> None:
     assert 'renderer: "svg"' in EMBED_SCRIPT
     assert "actions: false" in EMBED_SCRIPT
     assert "ast: true" in EMBED_SCRIPT
+
+
+def test_bundle_without_a_child_interpreter_is_built_here(monkeypatch) -> None:
+    from_child = vega_bundle()
+
+    def no_child(*args, **kwargs):
+        raise OSError("no interpreter")
+
+    monkeypatch.setattr(report_html.subprocess, "run", no_child)
+    # Built in this process, the bundle is the one the child process gave.
+    assert report_html._build_vega_bundle() == from_child

@@ -2,17 +2,32 @@
 
 Every chart function takes exactly the columns it draws (it selects them, so
 a wider frame never leaks extra fields into the page) and returns a
-top-level chart with a title and a description. Strategies are told apart by
+``ChartSpec``: a top-level Vega-Lite spec with a title and a description.
+Altair validates each chart kind once (see ``asklab.report.vega``); the
+charts drawn for every member (weekly activity, member against group) are
+templates filled with each member's rows. Strategies are told apart by
 colours of clearly different lightness and by shape or dash, so the charts
 survive grey-scale printing.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from typing import Any
 
 import altair as alt
 import polars as pl
+
+from asklab.report.vega import (
+    ChartSpec,
+    SpecTemplate,
+    chart_spec,
+    json_array,
+    json_rows,
+    named_data,
+    slot,
+)
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 
@@ -46,27 +61,29 @@ def ordered_strategies(present: Sequence[str]) -> list[str]:
     return known + sorted(set(present) - set(STRATEGY_ORDER))
 
 
-def _strategy_scales(strategies: Sequence[str]) -> dict[str, alt.Scale]:
+def strategy_scale_lists(strategies: Sequence[str]) -> dict[str, list[Any]]:
+    """The strategies and, in the same order, their colours, shapes and dashes."""
     return {
-        "color": alt.Scale(
-            domain=list(strategies),
-            range=[STRATEGY_COLOURS.get(s, "#404040") for s in strategies],
-        ),
-        "shape": alt.Scale(
-            domain=list(strategies),
-            range=[STRATEGY_SHAPES.get(s, "cross") for s in strategies],
-        ),
-        "dash": alt.Scale(
-            domain=list(strategies),
-            range=[STRATEGY_DASHES.get(s, [4, 4]) for s in strategies],
-        ),
+        "strategies": list(strategies),
+        "colours": [STRATEGY_COLOURS.get(s, "#404040") for s in strategies],
+        "shapes": [STRATEGY_SHAPES.get(s, "cross") for s in strategies],
+        "dashes": [STRATEGY_DASHES.get(s, [4, 4]) for s in strategies],
+    }
+
+
+def _strategy_scales(lists: dict[str, list[Any]]) -> dict[str, alt.Scale]:
+    return {
+        "color": alt.Scale(domain=lists["strategies"], range=lists["colours"]),
+        "shape": alt.Scale(domain=lists["strategies"], range=lists["shapes"]),
+        "dash": alt.Scale(domain=lists["strategies"], range=lists["dashes"]),
     }
 
 
 def _strategy_legend_encodings(
-    strategies: Sequence[str], *, shape: bool = True, dash: bool = False
+    lists: dict[str, list[Any]], *, shape: bool = True, dash: bool = False
 ) -> dict[str, alt.ChannelMixin]:
-    scales = _strategy_scales(strategies)
+    """Colour (and shape, dash) by strategy; ``lists`` as ``strategy_scale_lists`` gives."""
+    scales = _strategy_scales(lists)
     legend = alt.Legend(title="Strategy", orient="top")
     encodings: dict[str, alt.ChannelMixin] = {
         "color": alt.Color("strategy:N", scale=scales["color"], legend=legend)
@@ -96,12 +113,18 @@ def styled(chart: alt.TopLevelMixin, *, title: str, subtitle: str, description: 
     )
 
 
+def _rows_json(data: pl.DataFrame) -> str:
+    return json_array(json_rows(data))
+
+
 # -- Rates by strategy -------------------------------------------------------------
 
 RATES_COLUMNS = ["metric", "strategy", "rate", "rate_lo", "rate_hi", "x", "n"]
 
 
-def rates_chart(frame: pl.DataFrame, *, metrics: Sequence[str], title: str, subtitle: str):
+def rates_chart(
+    frame: pl.DataFrame, *, metrics: Sequence[str], title: str, subtitle: str
+) -> ChartSpec:
     """Point and 95% interval per strategy, one panel per metric (label in ``metric``)."""
     data = frame.select(RATES_COLUMNS).filter(pl.col("rate").is_not_null())
     strategies = ordered_strategies(data["strategy"].unique().to_list())
@@ -113,7 +136,7 @@ def rates_chart(frame: pl.DataFrame, *, metrics: Sequence[str], title: str, subt
         alt.Tooltip("rate_hi:Q", format=".0%", title="95% high"),
         alt.Tooltip("n:Q", title="Calls (n)"),
     ]
-    encodings = _strategy_legend_encodings(strategies)
+    encodings = _strategy_legend_encodings(strategy_scale_lists(strategies))
     rules = (
         alt.Chart()
         .mark_rule(strokeWidth=2.5)
@@ -129,7 +152,7 @@ def rates_chart(frame: pl.DataFrame, *, metrics: Sequence[str], title: str, subt
         .mark_point(filled=True, size=90, opacity=1, stroke="white", strokeWidth=0.8)
         .encode(y=y, x=alt.X("rate:Q"), tooltip=tooltip, **encodings)
     )
-    chart = alt.layer(rules, points, data=data).properties(
+    chart = alt.layer(rules, points, data=named_data()).properties(
         width=400, height=28 * max(len(strategies), 1)
     )
     faceted = chart.facet(
@@ -139,7 +162,8 @@ def rates_chart(frame: pl.DataFrame, *, metrics: Sequence[str], title: str, subt
         "Dot plot: for each metric, the share of calls with that outcome per ask strategy, "
         "with a horizontal bar for the 95% Wilson interval."
     )
-    return styled(faceted, title=title, subtitle=subtitle, description=description)
+    styled_chart = styled(faceted, title=title, subtitle=subtitle, description=description)
+    return chart_spec(styled_chart, _rows_json(data))
 
 
 # -- Time to first lead ------------------------------------------------------------
@@ -147,14 +171,14 @@ def rates_chart(frame: pl.DataFrame, *, metrics: Sequence[str], title: str, subt
 KM_COLUMNS = ["strategy", "day", "with_lead"]
 
 
-def time_to_lead_chart(frame: pl.DataFrame, *, window: int | None = None):
+def time_to_lead_chart(frame: pl.DataFrame, *, window: int | None = None) -> ChartSpec:
     """Kaplan-Meier step lines of the share of calls with a lead by day."""
     data = frame.select(KM_COLUMNS)
     strategies = ordered_strategies(data["strategy"].unique().to_list())
-    encodings = _strategy_legend_encodings(strategies, shape=False, dash=True)
+    encodings = _strategy_legend_encodings(strategy_scale_lists(strategies), shape=False, dash=True)
     x_scale = alt.Scale(domain=[0, window]) if window else alt.Undefined
     chart = (
-        alt.Chart(data)
+        alt.Chart(named_data())
         .mark_line(interpolate="step-after", strokeWidth=2.5)
         .encode(
             x=alt.X(
@@ -176,7 +200,7 @@ def time_to_lead_chart(frame: pl.DataFrame, *, window: int | None = None):
         )
         .properties(width="container", height=260)
     )
-    return styled(
+    styled_chart = styled(
         chart,
         title="Time to first lead",
         subtitle="Share of calls that brought a job lead, by days since the call (Kaplan-Meier)",
@@ -185,6 +209,7 @@ def time_to_lead_chart(frame: pl.DataFrame, *, window: int | None = None):
             "lead; calls still inside their window count while they are watched."
         ),
     )
+    return chart_spec(styled_chart, _rows_json(data))
 
 
 # -- Immediate versus later leads --------------------------------------------------
@@ -194,12 +219,12 @@ TIMING_LABELS = ("during the call", "later")
 TIMING_COLOURS = ("#08306b", "#9ecae1")  # lightness about 21 and 78
 
 
-def lead_timing_chart(frame: pl.DataFrame):
+def lead_timing_chart(frame: pl.DataFrame) -> ChartSpec:
     """Stacked bars: leads per mature call given during the call and later."""
     data = frame.select(TIMING_COLUMNS)
     strategies = ordered_strategies(data["strategy"].unique().to_list())
     chart = (
-        alt.Chart(data)
+        alt.Chart(named_data())
         .mark_bar(stroke="#1c2230", strokeWidth=0.5, height={"band": 0.7})
         .encode(
             y=alt.Y("strategy:N", sort=strategies, title=None),
@@ -225,7 +250,7 @@ def lead_timing_chart(frame: pl.DataFrame):
         )
         .properties(width="container", height=34 * max(len(strategies), 1))
     )
-    return styled(
+    styled_chart = styled(
         chart,
         title="Leads during the call and later",
         subtitle="Later leads are the contacts who kept their eyes open for you",
@@ -234,6 +259,7 @@ def lead_timing_chart(frame: pl.DataFrame):
             "during the call (dark) and reported later (light)."
         ),
     )
+    return chart_spec(styled_chart, _rows_json(data))
 
 
 # -- Outcomes by relationship ------------------------------------------------------
@@ -241,7 +267,7 @@ def lead_timing_chart(frame: pl.DataFrame):
 RELATIONSHIP_COLUMNS = ["metric", "relationship", "strategy", "rate", "n", "label"]
 
 
-def relationship_chart(frame: pl.DataFrame, *, metrics: Sequence[str]):
+def relationship_chart(frame: pl.DataFrame, *, metrics: Sequence[str]) -> ChartSpec:
     """Heat map of a rate per (relationship, strategy), one panel per metric."""
     data = frame.select(RELATIONSHIP_COLUMNS).filter(pl.col("rate").is_not_null())
     strategies = ordered_strategies(data["strategy"].unique().to_list())
@@ -267,11 +293,11 @@ def relationship_chart(frame: pl.DataFrame, *, metrics: Sequence[str]):
         text="label:N",
         color=alt.condition("datum.rate > 0.55", alt.value("white"), alt.value("#1c2230")),
     )
-    chart = alt.layer(cells, labels, data=data).properties(
+    chart = alt.layer(cells, labels, data=named_data()).properties(
         width=88 * max(len(strategies), 1), height=32 * max(len(relationships), 1)
     )
     faceted = chart.facet(column=alt.Column("metric:N", sort=list(metrics), title=None), spacing=24)
-    return styled(
+    styled_chart = styled(
         faceted,
         title="Outcomes by relationship and strategy",
         subtitle="Share of calls; darker is higher. Cells show rate and n",
@@ -280,6 +306,7 @@ def relationship_chart(frame: pl.DataFrame, *, metrics: Sequence[str]):
             "strategy in columns; each cell shows the rate and the number of calls."
         ),
     )
+    return chart_spec(styled_chart, _rows_json(data))
 
 
 # -- Weekly activity ---------------------------------------------------------------
@@ -288,30 +315,39 @@ WEEKLY_COLUMNS = ["week_start", "strategy", "calls"]
 MAX_WEEK_TICKS = 18
 
 
-def _utc_date(iso_day: str) -> alt.DateTime:
-    year, month, day = (int(part) for part in iso_day.split("-"))
-    return alt.DateTime(year=year, month=month, date=day, utc=True)
+def week_ticks(weeks: Sequence[str]) -> list[dict[str, Any]]:
+    """Axis values for the ISO weeks ``weeks`` (sorted): one a week, thinned when many.
+
+    Each is a Vega-Lite DateTime at UTC midnight, so every label stays on its
+    Monday in any time zone.
+    """
+    every = max(1, -(-len(weeks) // MAX_WEEK_TICKS))
+    ticks = []
+    for week in weeks[::every]:
+        year, month, day = (int(part) for part in week.split("-"))
+        ticks.append({"date": day, "month": month, "utc": True, "year": year})
+    return ticks
 
 
-def weekly_chart(frame: pl.DataFrame, *, title: str, subtitle: str):
-    """Calls per week and strategy as lines with shaped points."""
-    data = frame.select(WEEKLY_COLUMNS)
-    strategies = ordered_strategies(data["strategy"].unique().to_list())
-    encodings = _strategy_legend_encodings(strategies, shape=True, dash=True)
+@functools.cache
+def weekly_template(title: str, subtitle: str) -> SpecTemplate:
+    """The weekly chart, validated once per title; its strategies and ticks are slots."""
+    encodings = _strategy_legend_encodings(
+        {name: slot(name) for name in ("strategies", "colours", "shapes", "dashes")},
+        shape=True,
+        dash=True,
+    )
     # Weeks are ISO dates (UTC midnight in Vega): a UTC scale keeps every label on
     # its Monday in any time zone, with one tick per week (thinned when many).
-    weeks = sorted(data["week_start"].unique().to_list())
-    every = max(1, -(-len(weeks) // MAX_WEEK_TICKS))
-    ticks = [_utc_date(week) for week in weeks[::every]]
     chart = (
-        alt.Chart(data)
+        alt.Chart(named_data())
         .mark_line(point=alt.OverlayMarkDef(filled=True, size=50), strokeWidth=2)
         .encode(
             x=alt.X(
                 "week_start:T",
                 title="Week starting",
                 scale=alt.Scale(type="utc"),
-                axis=alt.Axis(format="%d %b", values=ticks, labelOverlap=True),
+                axis=alt.Axis(format="%d %b", values=slot("ticks"), labelOverlap=True),
             ),
             y=alt.Y("calls:Q", title="Calls", axis=alt.Axis(tickMinStep=1)),
             tooltip=[
@@ -325,11 +361,34 @@ def weekly_chart(frame: pl.DataFrame, *, title: str, subtitle: str):
         )
         .properties(width="container", height=240)
     )
-    return styled(
+    styled_chart = styled(
         chart,
         title=title,
         subtitle=subtitle,
         description="Line chart of the number of calls per week, one line per ask strategy.",
+    )
+    return SpecTemplate.from_chart(
+        styled_chart, ["strategies", "colours", "shapes", "dashes", "ticks"]
+    )
+
+
+def weekly_chart_from_rows(
+    rows_json: str, *, strategies: Sequence[str], weeks: Sequence[str], title: str, subtitle: str
+) -> ChartSpec:
+    """The weekly chart of ready JSON rows (``WEEKLY_COLUMNS``) with these strategies and weeks."""
+    values = {**strategy_scale_lists(strategies), "ticks": week_ticks(weeks)}
+    return weekly_template(title, subtitle).fill(rows_json, values)
+
+
+def weekly_chart(frame: pl.DataFrame, *, title: str, subtitle: str) -> ChartSpec:
+    """Calls per week and strategy as lines with shaped points."""
+    data = frame.select(WEEKLY_COLUMNS)
+    return weekly_chart_from_rows(
+        _rows_json(data),
+        strategies=ordered_strategies(data["strategy"].unique().to_list()),
+        weeks=sorted(data["week_start"].unique().to_list()),
+        title=title,
+        subtitle=subtitle,
     )
 
 
@@ -339,11 +398,13 @@ FOREST_COLUMNS = ["metric", "row", "row_order", "kind", "diff", "diff_lo", "diff
 FOREST_KINDS = ("member", "all members, pooled", "within-member (Mantel-Haenszel)")
 
 
-def comparison_chart(frame: pl.DataFrame, *, metrics: Sequence[str]):
+def comparison_chart(frame: pl.DataFrame, *, metrics: Sequence[str]) -> ChartSpec:
     """Forest plot of reference minus job per member, then pooled and within-member."""
     data = frame.select(FOREST_COLUMNS).filter(pl.col("diff").is_not_null())
     rows = data.sort("row_order")["row"].unique(maintain_order=True).to_list()
-    y = alt.Y("row:N", sort=rows, title=None)
+    # A row per member: the names go in after validation (Altair would check
+    # and copy each of them several times).
+    y = alt.Y("row:N", sort=slot("rows"), title=None)
     x = alt.X(
         "diff_lo:Q",
         scale=alt.Scale(domain=[-1, 1]),
@@ -373,11 +434,11 @@ def comparison_chart(frame: pl.DataFrame, *, metrics: Sequence[str]):
             ],
         )
     )
-    chart = alt.layer(zero, rules, points, data=data).properties(
+    chart = alt.layer(zero, rules, points, data=named_data()).properties(
         width=300, height=24 * max(len(rows), 1)
     )
     faceted = chart.facet(column=alt.Column("metric:N", sort=list(metrics), title=None), spacing=28)
-    return styled(
+    styled_chart = styled(
         faceted,
         title="Reference against job asks, member by member",
         subtitle="Right of the dashed line: reference asks did better. Bars: 95% intervals",
@@ -387,6 +448,7 @@ def comparison_chart(frame: pl.DataFrame, *, metrics: Sequence[str]):
             "within-member (Mantel-Haenszel) difference."
         ),
     )
+    return SpecTemplate.from_chart(styled_chart, ["rows"]).fill(_rows_json(data), {"rows": rows})
 
 
 # -- A member against the group ----------------------------------------------------
@@ -395,12 +457,11 @@ VERSUS_COLUMNS = ["metric", "strategy", "who", "rate", "rate_lo", "rate_hi", "n"
 VERSUS_WHO = ("you", "whole group")
 
 
-def member_versus_group_chart(frame: pl.DataFrame, *, metrics: Sequence[str]):
-    """Dots with 95% intervals: the member's rates next to the group's, per strategy."""
-    data = frame.select(VERSUS_COLUMNS).filter(pl.col("rate").is_not_null())
-    strategies = ordered_strategies(data["strategy"].unique().to_list())
+@functools.cache
+def versus_template(metrics: tuple[str, ...]) -> SpecTemplate:
+    """The member-against-group chart, validated once; the strategies on its axis are a slot."""
     who_scale = {"domain": list(VERSUS_WHO)}
-    y = alt.Y("strategy:N", sort=strategies, title=None)
+    y = alt.Y("strategy:N", sort=slot("strategies"), title=None)
     y_offset = alt.YOffset("who:N", sort=list(VERSUS_WHO))
     colour = alt.Color(
         "who:N",
@@ -439,11 +500,11 @@ def member_versus_group_chart(frame: pl.DataFrame, *, metrics: Sequence[str]):
             ],
         )
     )
-    chart = alt.layer(rules, points, data=data).properties(width=260, height=alt.Step(14))
+    chart = alt.layer(rules, points, data=named_data()).properties(width=260, height=alt.Step(14))
     faceted = chart.facet(
         facet=alt.Facet("metric:N", sort=list(metrics), title=None), columns=2, spacing=28
     )
-    return styled(
+    styled_chart = styled(
         faceted,
         title="Your rates against the group's",
         subtitle="Dots: rate; bars: 95% interval. Dark circle: you; grey square: whole group",
@@ -451,4 +512,22 @@ def member_versus_group_chart(frame: pl.DataFrame, *, metrics: Sequence[str]):
             "Dot plot per metric and ask strategy comparing this member's rate with the whole "
             "group's, each with its 95% Wilson interval."
         ),
+    )
+    return SpecTemplate.from_chart(styled_chart, ["strategies"])
+
+
+def versus_chart_from_rows(
+    rows_json: str, *, strategies: Sequence[str], metrics: Sequence[str]
+) -> ChartSpec:
+    """The member-against-group chart of ready JSON rows (``VERSUS_COLUMNS``)."""
+    return versus_template(tuple(metrics)).fill(rows_json, {"strategies": strategies})
+
+
+def member_versus_group_chart(frame: pl.DataFrame, *, metrics: Sequence[str]) -> ChartSpec:
+    """Dots with 95% intervals: the member's rates next to the group's, per strategy."""
+    data = frame.select(VERSUS_COLUMNS).filter(pl.col("rate").is_not_null())
+    return versus_chart_from_rows(
+        _rows_json(data),
+        strategies=ordered_strategies(data["strategy"].unique().to_list()),
+        metrics=metrics,
     )

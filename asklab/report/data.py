@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from asklab import SQL_DIR
+from asklab.report.html import start_vega_bundle
 
 REPORT_SQL_DIR: Path = SQL_DIR / "reports"
 
@@ -127,9 +128,11 @@ def _group_kpis(frame: pl.DataFrame) -> GroupKpis:
     )
 
 
-def _rows_of(frame: pl.DataFrame, member: str) -> pl.DataFrame:
-    """``frame``'s rows for ``member``, without the member column (order kept)."""
-    return frame.filter(pl.col("member") == member).drop("member")
+def split_by_member(frame: pl.DataFrame) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+    """``frame``'s rows per member, without the member column (order kept), in one pass;
+    and the empty frame of the same columns for a member with no rows."""
+    parts = frame.partition_by("member", maintain_order=True, include_key=False, as_dict=True)
+    return {key[0]: part for key, part in parts.items()}, frame.clear().drop("member")
 
 
 def build_members(
@@ -140,6 +143,10 @@ def build_members(
     rejected: pl.DataFrame,
 ) -> tuple[MemberData, ...]:
     """One ``MemberData`` per named member of ``summary``, lists split by member."""
+    references_of, no_references = split_by_member(references_to_call)
+    reached_of, no_reached = split_by_member(reached_out)
+    introductions_of, no_introductions = split_by_member(introductions)
+    rejected_of, no_rejected = split_by_member(rejected)
     members = []
     for row in summary.filter(pl.col("member").is_not_null()).iter_rows(named=True):
         member = row["member"]
@@ -152,10 +159,10 @@ def build_members(
                 events=row["events"],
                 unattributed_events=row["unattributed_events"],
                 rejected_rows=row["rejected_rows"],
-                references_to_call=_rows_of(references_to_call, member),
-                reached_out=_rows_of(reached_out, member),
-                introductions=_rows_of(introductions, member),
-                rejected=_rows_of(rejected, member),
+                references_to_call=references_of.get(member, no_references),
+                reached_out=reached_of.get(member, no_reached),
+                introductions=introductions_of.get(member, no_introductions),
+                rejected=rejected_of.get(member, no_rejected),
             )
         )
     return tuple(members)
@@ -165,6 +172,8 @@ def load_report_data(
     con: duckdb.DuckDBPyConnection, *, as_of: dt.date, run_id: str | None
 ) -> ReportData:
     """Read everything the pages need; ``run_id`` None means the latest run in ``load_log``."""
+    # The report stage starts here: the pages' Vega bundle builds meanwhile.
+    start_vega_bundle()
     if run_id is None:
         run_id = latest_run_id(con)
     week = {"as_of": as_of, "week_start": iso_week_start(as_of)}

@@ -1,36 +1,52 @@
-"""Chart figures: each builds a small aggregated frame, its Altair chart and the
+"""Chart figures: each builds a small aggregated frame, its chart spec and the
 table of the same numbers shown under it.
+
+The figures on every member page (weekly activity, member against group) are
+built for all members at once: one Polars pass makes every member's chart rows
+and table rows, and each member's figure is then a template filled with its
+slice (see ``asklab.report.vega``), so the cost per member is string work only.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import polars as pl
 
 from asklab.report import charts, fmt
 from asklab.report.data import ReportData
-from asklab.report.html import Column, Figure, Markup, table_html
+from asklab.report.html import (
+    Column,
+    Figure,
+    Markup,
+    empty_note,
+    esc_expr,
+    row_html_expr,
+    table_html,
+    table_shell,
+)
 from asklab.report.tables import (
     GROUP,
     KEY_METRICS,
     MEMBER,
     METRIC_LABELS,
     RATE_METRICS,
-    metric_side,
+    key_slices,
     rows_of,
     scope_rows,
-    side_cells,
     sort_by_strategy,
     strategy_rank,
-    strategy_row,
 )
+from asklab.report.vega import json_array, json_rows
 
 # -- Chart frames ------------------------------------------------------------------
 
 
-def rates_frame(by_strategy: pl.DataFrame) -> pl.DataFrame:
-    """Long frame (metric label, strategy, rate, interval, x, n) of the four rates."""
+def _rates_long(by_strategy: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    """The four rates stacked, metric by metric; ``_metric`` is the metric's position."""
     parts = [
         by_strategy.select(
+            *keys,
             pl.lit(METRIC_LABELS[metric]).alias("metric"),
             pl.col("strategy"),
             pl.col(metric).alias("rate"),
@@ -38,11 +54,21 @@ def rates_frame(by_strategy: pl.DataFrame) -> pl.DataFrame:
             pl.col(f"{metric}_hi").alias("rate_hi"),
             pl.col(f"{metric}_x").alias("x"),
             pl.col(f"{metric}_n").alias("n"),
+            pl.lit(index, dtype=pl.Int64).alias("_metric"),
         )
-        for metric in RATE_METRICS
+        for index, metric in enumerate(RATE_METRICS)
     ]
-    frame = pl.concat(parts, how="vertical") if parts else pl.DataFrame()
-    return sort_by_strategy(frame)
+    return pl.concat(parts, how="vertical")
+
+
+def rates_frame(by_strategy: pl.DataFrame) -> pl.DataFrame:
+    """Long frame (metric label, strategy, rate, interval, x, n) of the four rates."""
+    frame = _rates_long(by_strategy, ())
+    return (
+        frame.with_columns(_rank=strategy_rank())
+        .sort("_rank", "strategy", "_metric", maintain_order=True)
+        .drop("_rank", "_metric")
+    )
 
 
 def rates_table(frame: pl.DataFrame) -> Markup:
@@ -84,7 +110,7 @@ def rates_figure(by_strategy: pl.DataFrame, *, key: str, subtitle: str) -> Figur
         "Each dot is the share of calls with that outcome; the bar is its 95% interval. "
         "Introduction, lead and reached-out rates count mature calls only."
     )
-    return Figure(key=key, chart=chart, caption=caption, table=table)
+    return Figure(key=key, spec=chart, caption=caption, table=table)
 
 
 # Days at which the time-to-lead table reads the curves (the last day is added).
@@ -169,7 +195,7 @@ def km_figure(curves: pl.DataFrame, *, key: str) -> Figure | None:
     )
     return Figure(
         key=key,
-        chart=charts.time_to_lead_chart(km_frame(daily)),
+        spec=charts.time_to_lead_chart(km_frame(daily)),
         caption=caption,
         table=km_table(daily, curves),
     )
@@ -226,7 +252,7 @@ def lead_timing_figure(lead_timing: pl.DataFrame, *, key: str) -> Figure | None:
     )
     return Figure(
         key=key,
-        chart=charts.lead_timing_chart(timing_frame(lead_timing)),
+        spec=charts.lead_timing_chart(timing_frame(lead_timing)),
         caption=caption,
         table=table,
     )
@@ -282,63 +308,152 @@ def relationship_figure(by_relationship: pl.DataFrame, *, key: str) -> Figure | 
     )
     return Figure(
         key=key,
-        chart=charts.relationship_chart(frame, metrics=[METRIC_LABELS[m] for m in KEY_METRICS]),
+        spec=charts.relationship_chart(frame, metrics=[METRIC_LABELS[m] for m in KEY_METRICS]),
         caption=caption,
         table=table,
         fold_table=len(rows) > 12,
     )
 
 
-def weekly_frame(weekly: pl.DataFrame) -> pl.DataFrame:
-    """Calls per (week, strategy) with missing weeks filled with 0 between first and last."""
+SCOPE_KEYS = ["scope", "member"]
+WEEKLY_CAPTION = "Calls logged per ISO week (Monday to Sunday), by ask strategy."
+
+
+def weekly_scopes(weekly: pl.DataFrame) -> pl.DataFrame:
+    """Per scope, sorted (group first): its first and last week and its strategies in order."""
+    return (
+        weekly.with_columns(_rank=strategy_rank())
+        .group_by(SCOPE_KEYS)
+        .agg(
+            first=pl.col("week_start").min(),
+            last=pl.col("week_start").max(),
+            strategies=pl.col("strategy").sort_by("_rank", "strategy").unique(maintain_order=True),
+        )
+        .sort(SCOPE_KEYS, nulls_last=False)
+    )
+
+
+def weekly_frames(weekly: pl.DataFrame, scopes: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Every scope's calls per (week, strategy), missing weeks filled with 0.
+
+    Each scope gets every week from its first to its last and every strategy
+    it used. Columns: scope, member, week_start (YYYY-MM-DD text), strategy,
+    calls; sorted by scope, member (group first), week, then strategy order.
+    ``scopes`` is ``weekly_scopes(weekly)`` when the caller has it already.
+    """
     if weekly.height == 0:
         return pl.DataFrame(
-            schema={"week_start": pl.String, "strategy": pl.String, "calls": pl.Int64}
+            schema={"scope": pl.String, "member": pl.String, "week_start": pl.String,
+                    "strategy": pl.String, "calls": pl.Int64}
+        )  # fmt: skip
+    if scopes is None:
+        scopes = weekly_scopes(weekly)
+    # Built in order (scope, week, strategy), so no sort of the whole grid is needed.
+    grid = (
+        scopes.select(
+            *SCOPE_KEYS,
+            pl.date_ranges("first", "last", interval="1w").alias("week_start"),
+            pl.col("strategies").alias("strategy"),
         )
-    weeks = pl.date_range(
-        weekly["week_start"].min(), weekly["week_start"].max(), interval="1w", eager=True
-    ).alias("week_start")
-    strategies = pl.Series("strategy", charts.ordered_strategies(weekly["strategy"].unique()))
-    grid = pl.DataFrame(weeks).join(pl.DataFrame(strategies), how="cross")
-    filled = grid.join(
-        weekly.select("week_start", "strategy", "calls"),
-        on=["week_start", "strategy"],
-        how="left",
-    ).with_columns(pl.col("calls").fill_null(0))
-    return sort_by_strategy(filled.sort("week_start"), "week_start").with_columns(
-        pl.col("week_start").dt.strftime("%Y-%m-%d")
+        .explode("week_start")
+        .explode("strategy")
     )
+    filled = grid.join(
+        weekly.select(*SCOPE_KEYS, "week_start", "strategy", "calls"),
+        on=[*SCOPE_KEYS, "week_start", "strategy"],
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    )
+    return filled.select(
+        *SCOPE_KEYS,
+        pl.col("week_start").dt.to_string("%Y-%m-%d"),
+        "strategy",
+        pl.col("calls").fill_null(0),
+    )
+
+
+def _weekly_table_rows(filled: pl.DataFrame) -> pl.DataFrame:
+    """Per (scope, week): the table row (week, calls per strategy, all calls) as HTML.
+
+    A scope's strategies are a subset of all strategies in the same order, so
+    one wide frame serves every scope: a strategy the scope never used is null
+    there and gets no cell.
+    """
+    strategies = charts.ordered_strategies(filled["strategy"].unique().to_list())
+    wide = filled.pivot(on="strategy", index=[*SCOPE_KEYS, "week_start"], values="calls")
+    cells = [
+        pl.when(pl.col(s).is_not_null())
+        .then(pl.concat_str(pl.lit('<td class="num">'), fmt.count_expr(pl.col(s)), pl.lit("</td>")))
+        .otherwise(pl.lit(""))
+        for s in strategies
+    ]
+    total = pl.sum_horizontal(strategies)
+    html = pl.concat_str(
+        pl.lit('<tr><th scope="row">'),
+        pl.col("week_start"),
+        pl.lit("</th>"),
+        *cells,
+        pl.lit('<td class="num">'),
+        fmt.count_expr(total),
+        pl.lit("</td></tr>"),
+    )
+    return wide.sort([*SCOPE_KEYS, "week_start"], nulls_last=False).select(
+        *SCOPE_KEYS, "week_start", html.alias("html")
+    )
+
+
+def weekly_figures(
+    weekly: pl.DataFrame, *, key: str, title: str, subtitle: str
+) -> dict[str | None, Figure]:
+    """The weekly figure of every scope in ``weekly``, keyed by member (None: the group).
+
+    A scope without calls has no figure.
+    """
+    if weekly.height == 0:
+        return {}
+    scopes = weekly_scopes(weekly)
+    filled = weekly_frames(weekly, scopes)
+    chart_rows = json_rows(filled.select(charts.WEEKLY_COLUMNS))
+    table = _weekly_table_rows(filled)
+    table_html_rows = table["html"].to_list()
+    weeks = table["week_start"].to_list()
+    week_slices = key_slices(table, SCOPE_KEYS)
+    strategies = {
+        (scope, member): used
+        for scope, member, used in scopes.select(*SCOPE_KEYS, "strategies").iter_rows()
+    }
+    figures: dict[str | None, Figure] = {}
+    for scope_key, rows in key_slices(filled, SCOPE_KEYS).items():
+        scope, member = scope_key
+        used = strategies[scope_key]
+        scope_weeks = week_slices[scope_key]
+        spec = charts.weekly_chart_from_rows(
+            json_array(chart_rows[rows]),
+            strategies=used,
+            weeks=weeks[scope_weeks],
+            title=title,
+            subtitle=subtitle,
+        )
+        columns = [
+            Column("Week starting"),
+            *(Column(s, numeric=True) for s in used),
+            Column("All calls", numeric=True),
+        ]
+        figures[None if scope == GROUP else member] = Figure(
+            key=key,
+            spec=spec,
+            caption=WEEKLY_CAPTION,
+            table=table_shell(columns, "".join(table_html_rows[scope_weeks])),
+            fold_table=scope_weeks.stop - scope_weeks.start > 12,
+        )
+    return figures
 
 
 def weekly_figure(weekly: pl.DataFrame, *, key: str, title: str, subtitle: str) -> Figure | None:
-    frame = weekly_frame(weekly)
-    if frame.height == 0:
-        return None
-    wide = frame.pivot(on="strategy", index="week_start", values="calls").sort("week_start")
-    strategies = [c for c in wide.columns if c != "week_start"]
-    rows = [
-        [
-            r["week_start"],
-            *(fmt.count(r[s]) for s in strategies),
-            fmt.count(sum(r[s] for s in strategies)),
-        ]
-        for r in rows_of(wide)
-    ]
-    table = table_html(
-        [
-            Column("Week starting"),
-            *(Column(s, numeric=True) for s in strategies),
-            Column("All calls", numeric=True),
-        ],
-        rows,
-    )
-    return Figure(
-        key=key,
-        chart=charts.weekly_chart(frame, title=title, subtitle=subtitle),
-        caption="Calls logged per ISO week (Monday to Sunday), by ask strategy.",
-        table=table,
-        fold_table=len(rows) > 12,
-    )
+    """The weekly figure of one scope's rows (None without calls)."""
+    figures = weekly_figures(weekly, key=key, title=title, subtitle=subtitle)
+    return next(iter(figures.values()), None)
 
 
 # -- Reference against job, member by member ------------------------------
@@ -409,7 +524,7 @@ def forest_figure(data: ReportData, *, key: str) -> Figure | None:
     )
     return Figure(
         key=key,
-        chart=charts.comparison_chart(frame, metrics=[METRIC_LABELS[m] for m in KEY_METRICS]),
+        spec=charts.comparison_chart(frame, metrics=[METRIC_LABELS[m] for m in KEY_METRICS]),
         caption=caption,
         table=table,
         fold_table=len(rows) > 12,
@@ -419,59 +534,140 @@ def forest_figure(data: ReportData, *, key: str) -> Figure | None:
 # -- A member against the group ----------------------------------------
 
 
-def versus_frame(data: ReportData, member: str) -> pl.DataFrame:
-    mine = rates_frame(scope_rows(data.by_strategy, member)).with_columns(
-        who=pl.lit(charts.VERSUS_WHO[0])
-    )
-    group = rates_frame(scope_rows(data.by_strategy, None)).with_columns(
-        who=pl.lit(charts.VERSUS_WHO[1])
+VERSUS_CAPTION = (
+    "Your rate for each ask strategy next to the whole group's (you included). "
+    "Introduction, lead and reached-out rates count mature calls only."
+)
+
+
+def versus_frames(by_strategy: pl.DataFrame) -> pl.DataFrame:
+    """Every member's chart rows: their rates, then the group's for the strategies they used.
+
+    Columns: member and ``VERSUS_COLUMNS``; rows without a rate are left out.
+    Sorted by member, then "you" before "whole group", strategy order and metric.
+    """
+    members = by_strategy.filter(pl.col("scope") == MEMBER)
+    mine = _rates_long(members, ["member"]).with_columns(
+        who=pl.lit(charts.VERSUS_WHO[0]), _part=pl.lit(0)
     )
     # Only strategies the member used: the group's others would be noise here.
-    group = group.filter(pl.col("strategy").is_in(mine["strategy"].unique().to_list()))
-    return pl.concat([mine, group], how="vertical_relaxed")
+    used = members.select("member", "strategy").unique()
+    group = used.join(_rates_long(scope_rows(by_strategy, None), ()), on="strategy").with_columns(
+        who=pl.lit(charts.VERSUS_WHO[1]), _part=pl.lit(1)
+    )
+    columns = ["member", *charts.VERSUS_COLUMNS, "_part", "_metric"]
+    both = pl.concat([mine.select(columns), group.select(columns)], how="vertical_relaxed")
+    return (
+        both.filter(pl.col("rate").is_not_null())
+        .with_columns(_rank=strategy_rank())
+        .sort("member", "_part", "_rank", "strategy", "_metric", maintain_order=True)
+        .select("member", *charts.VERSUS_COLUMNS)
+    )
 
 
-def versus_rows(data: ReportData, member: str) -> list[list[object]]:
-    mine = scope_rows(data.by_strategy, member)
-    group = scope_rows(data.by_strategy, None)
-    strategies = charts.ordered_strategies(mine["strategy"].unique().to_list())
-    rows: list[list[object]] = []
-    for metric in (*RATE_METRICS, "leads_per_call"):
-        for strategy in strategies:
-            you = metric_side(strategy_row(mine, strategy), metric)
-            everyone = metric_side(strategy_row(group, strategy), metric)
-            rows.append(
+VERSUS_TABLE_COLUMNS = [
+    Column("Metric"),
+    Column("Strategy"),
+    Column("You: x / n", numeric=True),
+    Column("You: rate [95%]", numeric=True),
+    Column("Group: x / n", numeric=True),
+    Column("Group: rate [95%]", numeric=True),
+]
+VERSUS_TABLE_EMPTY = "You have no calls yet."
+
+
+def _side_cells_expr(metric: str, prefix: str) -> list[pl.Expr]:
+    """``side_cells`` of ``metric`` for the columns of one side (names with ``prefix``);
+    a null ``{prefix}calls`` means the side has no row."""
+
+    def col(name: str) -> pl.Expr:
+        return pl.col(f"{prefix}{name}")
+
+    if metric == "leads_per_call":
+        x_n = pl.concat_str(col("mature_calls").cast(pl.String), pl.lit(" calls")).fill_null(
+            pl.lit(fmt.MISSING)
+        )
+        rate = fmt.per_call_expr(col(metric), col(f"{metric}_lo"), col(f"{metric}_hi"))
+    else:
+        x_n = fmt.fraction_expr(col(f"{metric}_x"), col(f"{metric}_n"))
+        rate = fmt.pct_interval_expr(col(metric), col(f"{metric}_lo"), col(f"{metric}_hi"))
+    present = col("calls").is_not_null()
+    return [
+        pl.when(present).then(x_n).otherwise(pl.lit(fmt.MISSING)),
+        pl.when(present).then(rate).otherwise(pl.lit("no calls")),
+    ]
+
+
+def versus_table_rows(by_strategy: pl.DataFrame) -> pl.DataFrame:
+    """Every member's table rows as HTML (columns member, html), in table order.
+
+    A row per metric (the four rates, then leads per call) and strategy the
+    member used, in strategy order: the member's x / n and rate, then the
+    whole group's ('no calls' when the group has no row for that strategy).
+    """
+    members = by_strategy.filter(pl.col("scope") == MEMBER)
+    group = scope_rows(by_strategy, None).drop("scope", "member")
+    both = members.join(
+        group.rename(lambda name: name if name == "strategy" else f"g_{name}"),
+        on="strategy",
+        how="left",
+    ).with_columns(_rank=strategy_rank())
+    parts = [
+        both.select(
+            "member",
+            "_rank",
+            "strategy",
+            pl.lit(index).alias("_metric"),
+            row_html_expr(
+                VERSUS_TABLE_COLUMNS,
                 [
-                    METRIC_LABELS[metric],
-                    strategy,
-                    *side_cells(you, metric),
-                    *side_cells(everyone, metric),
-                ]
-            )
-    return rows
+                    pl.lit(METRIC_LABELS[metric]),
+                    esc_expr(pl.col("strategy")),
+                    *_side_cells_expr(metric, ""),
+                    *_side_cells_expr(metric, "g_"),
+                ],
+            ).alias("html"),
+        )
+        for index, metric in enumerate((*RATE_METRICS, "leads_per_call"))
+    ]
+    return (
+        pl.concat(parts, how="vertical")
+        .sort("member", "_metric", "_rank", "strategy")
+        .select("member", "html")
+    )
 
 
-def versus_figure(data: ReportData, member: str, *, key: str) -> tuple[Figure | None, Markup]:
-    table = table_html(
-        [
-            Column("Metric"),
-            Column("Strategy"),
-            Column("You: x / n", numeric=True),
-            Column("You: rate [95%]", numeric=True),
-            Column("Group: x / n", numeric=True),
-            Column("Group: rate [95%]", numeric=True),
-        ],
-        versus_rows(data, member),
-        empty="You have no calls yet.",
-    )
-    frame = versus_frame(data, member)
-    if frame.filter(pl.col("rate").is_not_null()).height == 0:
-        return None, table
-    chart = charts.member_versus_group_chart(
-        frame, metrics=[METRIC_LABELS[m] for m in RATE_METRICS]
-    )
-    caption = (
-        "Your rate for each ask strategy next to the whole group's (you included). "
-        "Introduction, lead and reached-out rates count mature calls only."
-    )
-    return Figure(key=key, chart=chart, caption=caption, table=table, fold_table=True), table
+def versus_figures(
+    data: ReportData, members: Sequence[str], *, key: str
+) -> dict[str, tuple[Figure | None, Markup]]:
+    """Per member: the chart of their rates against the group's (None when they have no
+    rate yet) and its table, which the page shows alone when there is no chart."""
+    table_rows = versus_table_rows(data.by_strategy)
+    table_html_rows = table_rows["html"].to_list()
+    table_slices = key_slices(table_rows, ["member"])
+    frame = versus_frames(data.by_strategy)
+    chart_rows = json_rows(frame.select(charts.VERSUS_COLUMNS))
+    slices = key_slices(frame, ["member"])
+    strategies = {
+        row["member"]: charts.ordered_strategies(row["strategy"])
+        for row in frame.group_by("member").agg(pl.col("strategy").unique()).to_dicts()
+    }
+    metrics = [METRIC_LABELS[m] for m in RATE_METRICS]
+    figures: dict[str, tuple[Figure | None, Markup]] = {}
+    for member in members:
+        table_slice = table_slices.get((member,))
+        table = (
+            empty_note(VERSUS_TABLE_EMPTY)
+            if table_slice is None
+            else table_shell(VERSUS_TABLE_COLUMNS, "".join(table_html_rows[table_slice]))
+        )
+        rows = slices.get((member,))
+        if rows is None:
+            figures[member] = (None, table)
+            continue
+        spec = charts.versus_chart_from_rows(
+            json_array(chart_rows[rows]), strategies=strategies[member], metrics=metrics
+        )
+        figure = Figure(key=key, spec=spec, caption=VERSUS_CAPTION, table=table, fold_table=True)
+        figures[member] = (figure, table)
+    return figures

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
 
 MISSING = "–"  # an en dash: no value (n = 0, or not computed)
 
@@ -11,7 +15,7 @@ def pct(value: float | None) -> str:
     """A share as a whole percent: 0.254 -> '25%'."""
     if value is None:
         return MISSING
-    return f"{value * 100:.0f}%"
+    return f"{_whole_percent(value)}%"
 
 
 def pct_interval(value: float | None, lo: float | None, hi: float | None) -> str:
@@ -20,7 +24,7 @@ def pct_interval(value: float | None, lo: float | None, hi: float | None) -> str
         return MISSING
     if lo is None or hi is None:
         return pct(value)
-    return f"{pct(value)} [{lo * 100:.0f}–{hi * 100:.0f}%]"
+    return f"{pct(value)} [{_whole_percent(lo)}–{_whole_percent(hi)}%]"
 
 
 def signed_points(value: float | None) -> str:
@@ -50,8 +54,8 @@ def per_call(value: float | None, lo: float | None = None, hi: float | None = No
     if value is None:
         return MISSING
     if lo is None or hi is None:
-        return f"{value:.2f}"
-    return f"{value:.2f} [{lo:.2f}–{hi:.2f}]"
+        return _two_decimals(value)
+    return f"{_two_decimals(value)} [{_two_decimals(lo)}–{_two_decimals(hi)}]"
 
 
 def signed_per_call(value: float | None) -> str:
@@ -88,3 +92,72 @@ def probability(value: float | None) -> str:
     if value > 0.99:
         return ">99%"
     return f"{value * 100:.0f}%"
+
+
+# -- The same formats for a whole column (tables of many rows, see html.tables_html) --
+# Each distinct value is formatted once by the Python function above, so a
+# column reads exactly as the per-value format would write it.
+
+
+def texts_expr(value: pl.Expr, format_one: Callable[[Any], str]) -> pl.Expr:
+    """``format_one`` of each non-null value of a column; null stays null."""
+
+    def format_column(values: pl.Series) -> pl.Series:
+        distinct = values.drop_nulls().unique().to_list()
+        texts = [format_one(v) for v in distinct]
+        return values.replace_strict(distinct, texts, default=None, return_dtype=pl.String)
+
+    return value.map_batches(format_column, return_dtype=pl.String)
+
+
+def count_expr(value: pl.Expr) -> pl.Expr:
+    """``count`` for an integer column: '1,234,567'; null is ``MISSING``."""
+    return texts_expr(value, count).fill_null(MISSING)
+
+
+def date_expr(value: pl.Expr) -> pl.Expr:
+    """``date`` for a Date column: ISO 'YYYY-MM-DD'; null is ``MISSING``."""
+    return texts_expr(value, date).fill_null(MISSING)
+
+
+def _whole_percent(value: float) -> str:
+    return f"{value * 100:.0f}"
+
+
+def _two_decimals(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _interval_expr(
+    value: pl.Expr, lo: pl.Expr, hi: pl.Expr, number: Callable[[Any], str], unit: str
+) -> pl.Expr:
+    def text(column: pl.Expr) -> pl.Expr:
+        return texts_expr(column, number)
+
+    alone = pl.concat_str(text(value), pl.lit(unit))
+    both = pl.concat_str(
+        text(value), pl.lit(f"{unit} ["), text(lo), pl.lit("–"), text(hi), pl.lit(f"{unit}]")
+    )
+    return (
+        pl.when(value.is_null())
+        .then(pl.lit(MISSING))
+        .when(lo.is_null() | hi.is_null())
+        .then(alone)
+        .otherwise(both)
+    )
+
+
+def pct_interval_expr(value: pl.Expr, lo: pl.Expr, hi: pl.Expr) -> pl.Expr:
+    """``pct_interval`` for columns: '25% [10–50%]'."""
+    return _interval_expr(value, lo, hi, _whole_percent, "%")
+
+
+def per_call_expr(value: pl.Expr, lo: pl.Expr, hi: pl.Expr) -> pl.Expr:
+    """``per_call`` for columns: '0.42 [0.31–0.55]'."""
+    return _interval_expr(value, lo, hi, _two_decimals, "")
+
+
+def fraction_expr(x: pl.Expr, n: pl.Expr) -> pl.Expr:
+    """``fraction`` for columns: '12 / 30'."""
+    text = pl.concat_str(x.fill_null(0).cast(pl.String), pl.lit(" / "), n.cast(pl.String))
+    return pl.when(n.is_null()).then(pl.lit(MISSING)).otherwise(text)

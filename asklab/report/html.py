@@ -1,12 +1,15 @@
 """HTML building blocks: escaping, tables, chart figures and the self-contained page.
 
 Every text goes through ``esc`` unless it is ``Markup`` (HTML this module or
-its callers built from escaped parts). Chart specs go into the page as JSON
-inside ``<script type="application/json">`` with ``<``, ``>`` and ``&``
-written as ``\\u003c`` etc., so no cell value can close the script element.
+its callers built from escaped parts); ``esc_expr`` does the same to a whole
+Polars column, for the tables of every member page written in one pass
+(``tables_html``). Chart specs go into the page as JSON inside
+``<script type="application/json">`` with ``<``, ``>`` and ``&`` written as
+``\\u003c`` etc., so no cell value can close the script element.
 
 Each page with charts carries one inline Vega/Vega-Lite/vega-embed bundle
-(from ``vl_convert.javascript_bundle``) and one small script that embeds
+(from ``vl_convert.javascript_bundle``, built once per process in a child
+process while the pages are put together) and one small script that embeds
 every chart with the SVG renderer, actions off and Vega's AST interpreter
 (``ast: true``), so no expression is compiled with ``eval``/``Function``. The
 Content-Security-Policy allows only those two scripts (by SHA-256 hash),
@@ -19,13 +22,20 @@ import base64
 import functools
 import hashlib
 import html
-import json
+import subprocess
+import sys
+import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
 
 import altair as alt
+import numpy as np
+import polars as pl
 import vl_convert
+
+from asklab.report.vega import ChartSpec
+from asklab.report.vega import script_json as script_json  # re-exported for the pages
 
 
 class Markup(str):
@@ -41,12 +51,6 @@ def esc(value: object) -> str:
     if value is None:
         return ""
     return html.escape(str(value), quote=True)
-
-
-def script_json(value: Any) -> str:
-    """JSON safe to put inside a ``<script>`` element: no ``<``, ``>`` or ``&`` left."""
-    text = json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 # -- Tables --------------------------------------------------------------------
@@ -74,28 +78,112 @@ def table_html(
     column labels, e.g. a row of ``colgroup`` headers.
     """
     if not rows:
-        return Markup(f'<p class="empty">{esc(empty)}</p>')
+        return empty_note(empty)
+    opens = [
+        f'<th scope="row"{_num(c)}>' if i == 0 and row_header else f"<td{_num(c)}>"
+        for i, c in enumerate(columns)
+    ]
+    closes = ["</th>" if i == 0 and row_header else "</td>" for i in range(len(columns))]
+    parts = []
+    for row in rows:
+        parts.append("<tr>")
+        for opening, cell, closing in zip(opens, row, closes, strict=True):
+            parts += [opening, esc(cell), closing]
+        parts.append("</tr>")
+    return table_shell(
+        columns, "".join(parts), caption=caption, header_rows=header_rows, css_class=css_class
+    )
+
+
+def _num(column: Column) -> str:
+    return ' class="num"' if column.numeric else ""
+
+
+def empty_note(text: str) -> Markup:
+    """What a table shows instead when it has no rows."""
+    return Markup(f'<p class="empty">{esc(text)}</p>')
+
+
+def table_shell(
+    columns: Sequence[Column],
+    body: str,
+    *,
+    caption: str | None = None,
+    header_rows: Sequence[Markup] = (),
+    css_class: str = "data",
+) -> Markup:
+    """The table around ``body``, its ``<tr>`` rows already written (``table_html`` markup)."""
     parts = [f'<div class="table-wrap"><table class="{esc(css_class)}">']
     if caption:
         parts.append(f"<caption>{esc(caption)}</caption>")
     parts.append("<thead>")
     parts.extend(header_rows)
     parts.append("<tr>")
-    for column in columns:
-        num = ' class="num"' if column.numeric else ""
-        parts.append(f'<th scope="col"{num}>{esc(column.label)}</th>')
+    parts.extend(f'<th scope="col"{_num(column)}>{esc(column.label)}</th>' for column in columns)
     parts.append("</tr></thead><tbody>")
-    for row in rows:
-        parts.append("<tr>")
-        for index, (column, cell) in enumerate(zip(columns, row, strict=True)):
-            num = ' class="num"' if column.numeric else ""
-            if index == 0 and row_header:
-                parts.append(f'<th scope="row"{num}>{esc(cell)}</th>')
-            else:
-                parts.append(f"<td{num}>{esc(cell)}</td>")
-        parts.append("</tr>")
+    parts.append(body)
     parts.append("</tbody></table></div>")
     return Markup("".join(parts))
+
+
+# -- Tables of many pages at once -------------------------------------------------------
+# A member's lists grow with their calls. Formatting every cell in Python costs
+# microseconds a cell, so the rows of all pages are written by Polars in one pass.
+
+_HTML_SPECIAL = ["&", "<", ">", '"', "'"]
+_HTML_ESCAPED = ["&amp;", "&lt;", "&gt;", "&quot;", "&#x27;"]
+_HTML_SPECIAL_CLASS = "[&<>\"']"
+
+
+def esc_expr(text: pl.Expr) -> pl.Expr:
+    """``esc`` for a String column: escaped like ``html.escape(quote=True)``; null is ''."""
+    # Most cells need nothing: finding those first is much faster than replacing in all.
+    special = text.str.contains(_HTML_SPECIAL_CLASS)
+    escaped = pl.when(special).then(text.str.replace_many(_HTML_SPECIAL, _HTML_ESCAPED))
+    return escaped.otherwise(text).fill_null("")
+
+
+def row_html_expr(
+    columns: Sequence[Column], cells: Sequence[pl.Expr], *, row_header: bool = True
+) -> pl.Expr:
+    """Each row's ``<tr>`` as ``table_html`` writes it; ``cells`` are escaped, non-null text."""
+    parts: list[pl.Expr] = [pl.lit("<tr>")]
+    for index, (column, cell) in enumerate(zip(columns, cells, strict=True)):
+        tag = "th" if index == 0 and row_header else "td"
+        scope = ' scope="row"' if tag == "th" else ""
+        parts += [pl.lit(f"<{tag}{scope}{_num(column)}>"), cell, pl.lit(f"</{tag}>")]
+    parts.append(pl.lit("</tr>"))
+    return pl.concat_str(parts)
+
+
+def tables_html(
+    frames: Sequence[pl.DataFrame],
+    columns: Sequence[Column],
+    cells: Sequence[pl.Expr],
+    *,
+    caption: str | None = None,
+    empty: str = "Nothing to show.",
+) -> list[Markup]:
+    """One ``table_html`` per frame (same columns), every row written in one Polars pass."""
+    filled = [index for index, frame in enumerate(frames) if frame.height]
+    bodies: dict[int, str] = {}
+    if filled:
+        combined = pl.concat([frames[i] for i in filled], how="vertical_relaxed")
+        table = np.repeat(np.array(filled), [frames[i].height for i in filled])
+        joined = (
+            combined.select(row_html_expr(columns, cells).alias("_html"))
+            .with_columns(_table=pl.Series(table))
+            # Rows keep their order within a group; groups come in table order.
+            .group_by("_table", maintain_order=True)
+            .agg(pl.col("_html").str.join(""))
+        )
+        bodies = dict(joined.select("_table", "_html").iter_rows())
+    return [
+        table_shell(columns, bodies[index], caption=caption)
+        if index in bodies
+        else empty_note(empty)
+        for index in range(len(frames))
+    ]
 
 
 def flags_html(flags: Sequence[str]) -> Markup:
@@ -120,10 +208,10 @@ def tiles_html(tiles: Sequence[tuple[str, str, str]]) -> Markup:
 
 @dataclass(frozen=True)
 class Figure:
-    """One chart: its Altair spec, a caption and the table of its numbers."""
+    """One chart: its Vega-Lite spec, a caption and the table of its numbers."""
 
     key: str  # unique within a page, [a-z0-9-]
-    chart: alt.TopLevelMixin
+    spec: ChartSpec
     caption: str
     table: Markup
     # Tables longer than this fold into a <details> element under the chart.
@@ -131,27 +219,19 @@ class Figure:
 
 
 def figure_html(figure: Figure) -> Markup:
-    spec = figure.chart.to_dict()
-    title = _spec_title(spec)
     details_open = "" if figure.fold_table else " open"
+    key = esc(figure.key)
     return Markup(
-        f'<figure class="chart-figure" id="fig-{esc(figure.key)}">'
-        f'<div class="chart" data-vega-spec="spec-{esc(figure.key)}"'
-        f' aria-describedby="cap-{esc(figure.key)}"></div>'
-        f'<script type="application/json" id="spec-{esc(figure.key)}">{script_json(spec)}</script>'
-        f'<figcaption id="cap-{esc(figure.key)}"><strong>{esc(title)}.</strong> '
+        f'<figure class="chart-figure" id="fig-{key}">'
+        f'<div class="chart" data-vega-spec="spec-{key}"'
+        f' aria-describedby="cap-{key}"></div>'
+        f'<script type="application/json" id="spec-{key}">{figure.spec.text}</script>'
+        f'<figcaption id="cap-{key}"><strong>{esc(figure.spec.title)}.</strong> '
         f"{esc(figure.caption)}</figcaption>"
         f"<details{details_open}><summary>The numbers behind this chart</summary>"
         f"{figure.table}</details>"
         "</figure>"
     )
-
-
-def _spec_title(spec: dict[str, Any]) -> str:
-    title = spec.get("title", "")
-    if isinstance(title, dict):
-        title = title.get("text", "")
-    return str(title)
 
 
 # The bundle must run the same Vega-Lite major.minor that Altair writes specs for.
@@ -160,13 +240,67 @@ def _bundle_vegalite_version() -> str | None:
     return major_minor if major_minor in vl_convert.get_vegalite_versions() else None
 
 
-@functools.cache
-def vega_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed as one script that sets ``window.vegaEmbed``."""
-    bundle = vl_convert.javascript_bundle(vl_version=_bundle_vegalite_version())
+# Builds the bundle in a child Python: vl_convert holds the GIL for the whole of its
+# first bundle (about 2 s of CPU), which in this process would stall the page
+# rendering. The child runs at a lower priority so that it takes the idle core.
+_BUNDLE_SCRIPT = (
+    "import os, sys, vl_convert\n"
+    "os.nice(10)\n"
+    "bundle = vl_convert.javascript_bundle(vl_version=sys.argv[1] or None)\n"
+    "sys.stdout.buffer.write(bundle.encode('utf-8'))\n"
+)
+
+_bundle_lock = threading.Lock()
+_bundle_future: Future[str] | None = None
+
+
+def _build_vega_bundle() -> str:
+    version = _bundle_vegalite_version()
+    try:
+        child = subprocess.run(
+            [sys.executable, "-c", _BUNDLE_SCRIPT, version or ""],
+            capture_output=True,
+            check=True,
+        )
+        bundle = child.stdout.decode("utf-8")
+    except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
+        # No usable child interpreter: build here, holding the GIL meanwhile.
+        bundle = vl_convert.javascript_bundle(vl_version=version)
     if "</script" in bundle.lower():
         raise RuntimeError("the Vega bundle contains '</script' and cannot be inlined")
     return bundle
+
+
+def start_vega_bundle() -> None:
+    """Start building the Vega bundle in the background, once per process.
+
+    The report stage starts it before it reads the warehouse, so the bundle
+    is ready by the time the first page is written; a caller that knows
+    pages will follow may start it earlier still. The waiting thread is not a
+    daemon: a process that ends sooner waits for the child instead of
+    leaving it behind.
+    """
+    global _bundle_future
+    with _bundle_lock:
+        if _bundle_future is not None:
+            return
+        future: Future[str] = Future()
+        _bundle_future = future
+
+    def build() -> None:
+        try:
+            future.set_result(_build_vega_bundle())
+        except BaseException as exc:  # handed to whoever waits for the bundle
+            future.set_exception(exc)
+
+    threading.Thread(target=build, name="vega-bundle").start()
+
+
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one script that sets ``window.vegaEmbed``."""
+    start_vega_bundle()
+    assert _bundle_future is not None
+    return _bundle_future.result()
 
 
 # Embeds every chart on the page. `ast: true` makes Vega interpret expressions
@@ -186,7 +320,9 @@ EMBED_SCRIPT = """(function () {
 })();"""
 
 
+@functools.lru_cache(maxsize=8)
 def script_hash(text: str) -> str:
+    """The CSP source for an inline script (cached: the bundle is 0.9 MB to hash)."""
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
@@ -289,7 +425,7 @@ ul.pages li { margin: .15rem 0; }
 """
 
 
-def page_html(
+def page_parts(
     *,
     title: str,
     nav: Markup,
@@ -298,21 +434,20 @@ def page_html(
     body: Markup,
     has_charts: bool,
     footer: str,
-) -> str:
-    """A whole page. With charts, the Vega bundle and the embed script come last."""
-    scripts = [vega_bundle(), EMBED_SCRIPT] if has_charts else []
-    script_html = "".join(f"<script>{s}</script>" for s in scripts)
+) -> tuple[str, str]:
+    """The page's HTML before and after its scripts (none without charts)."""
+    csp = _chart_page_csp() if has_charts else content_security_policy([])
     noscript = (
         "<noscript><p class='wrap empty'>Charts need JavaScript; every chart's numbers"
         " are in the table under it.</p></noscript>"
         if has_charts
         else ""
     )
-    return (
+    before = (
         "<!doctype html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta http-equiv="Content-Security-Policy" '
-        f'content="{esc(content_security_policy(scripts))}">\n'
+        f'content="{esc(csp)}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{esc(title)}</title>\n"
@@ -324,5 +459,70 @@ def page_html(
         f"{noscript}"
         f'<main id="main" class="wrap">\n{body}\n</main>\n'
         f'<footer><div class="wrap">{esc(footer)}</div></footer>\n'
-        f"{script_html}\n</body>\n</html>\n"
     )
+    return before, "\n</body>\n</html>\n"
+
+
+def _chart_page_csp() -> str:
+    return content_security_policy([vega_bundle(), EMBED_SCRIPT])
+
+
+@functools.cache
+def _chart_scripts() -> str:
+    return f"<script>{vega_bundle()}</script><script>{EMBED_SCRIPT}</script>"
+
+
+@functools.cache
+def _chart_scripts_utf8() -> bytes:
+    return _chart_scripts().encode("utf-8")
+
+
+def page_html(
+    *,
+    title: str,
+    nav: Markup,
+    heading: str,
+    lede: str,
+    body: Markup,
+    has_charts: bool,
+    footer: str,
+) -> str:
+    """A whole page. With charts, the Vega bundle and the embed script come last."""
+    before, after = page_parts(
+        title=title,
+        nav=nav,
+        heading=heading,
+        lede=lede,
+        body=body,
+        has_charts=has_charts,
+        footer=footer,
+    )
+    return before + (_chart_scripts() if has_charts else "") + after
+
+
+def page_utf8(
+    *,
+    title: str,
+    nav: Markup,
+    heading: str,
+    lede: str,
+    body: Markup,
+    has_charts: bool,
+    footer: str,
+) -> tuple[bytes, ...]:
+    """``page_html`` as UTF-8 pieces to write one after the other.
+
+    The 0.9 MB of chart scripts are encoded once per process and never copied
+    into a joined page: each page's own HTML is the only new bytes.
+    """
+    before, after = page_parts(
+        title=title,
+        nav=nav,
+        heading=heading,
+        lede=lede,
+        body=body,
+        has_charts=has_charts,
+        footer=footer,
+    )
+    scripts = _chart_scripts_utf8() if has_charts else b""
+    return (before.encode("utf-8"), scripts, after.encode("utf-8"))

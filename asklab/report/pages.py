@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
+
+import polars as pl
 
 from asklab.ingest import member_slug
 from asklab.report import fmt
@@ -30,28 +34,37 @@ from asklab.report.figures import (
     lead_timing_figure,
     rates_figure,
     relationship_figure,
-    versus_figure,
+    versus_figures,
     weekly_figure,
+    weekly_figures,
 )
 from asklab.report.html import (
     Column,
     Figure,
     Markup,
     esc,
+    esc_expr,
     figure_html,
     page_html,
-    table_html,
+    page_utf8,
+    start_vega_bundle,
+    tables_html,
     tiles_html,
 )
 from asklab.report.tables import (
+    MEMBER,
     data_quality_table,
     headline_table,
     member_mix_table,
+    rows_by_scope,
     rows_of,
     scope_rows,
 )
 
 WEEK_FOLDER = re.compile(r"^\d{4}-W\d{2}$")
+
+# A page as UTF-8 pieces, written one after the other (see ``page_utf8``).
+Page = tuple[bytes, ...]
 
 
 def iso_week_label(day: dt.date) -> str:
@@ -131,8 +144,8 @@ def _footer(data: ReportData, as_of: dt.date) -> str:
     return f"asklab report as of {as_of.isoformat()} (ISO week {iso_week_label(as_of)}); run {run}."
 
 
-def group_page(data: ReportData, *, as_of: dt.date) -> str:
-    """The group page: aggregates only, no contact names or keys, no notes."""
+def group_page(data: ReportData, *, as_of: dt.date) -> Page:
+    """The group page (UTF-8): aggregates only, no contact names or keys, no notes."""
     week = iso_week_label(as_of)
     group_strategy = scope_rows(data.by_strategy, None)
     group_comparison = scope_rows(data.comparison, None)
@@ -160,8 +173,8 @@ def group_page(data: ReportData, *, as_of: dt.date) -> str:
                 "against job asks (without a reference ask). Mixed and other calls are in "
                 "the charts below.</p>",
                 headline_table(
-                    group_strategy,
-                    group_comparison,
+                    rows_of(group_strategy),
+                    rows_of(group_comparison),
                     with_mh=True,
                     caption="Whole group. x / n: calls with the outcome / calls counted.",
                 ),
@@ -198,7 +211,7 @@ def group_page(data: ReportData, *, as_of: dt.date) -> str:
             METHODS_NOTE,
         ]
     )
-    return page_html(
+    return page_utf8(
         title=f"asklab group report {week}",
         nav=Markup('<a href="../index.html">All reports</a>'),
         heading=f"Group report, week {week}",
@@ -228,22 +241,55 @@ def _member_tiles(member: MemberData) -> Markup:
     )
 
 
-def follow_up_sections(member: MemberData) -> str:
-    references = table_html(
+REFERENCE_COLUMNS = [
+    Column("Contact"),
+    Column("Agreed on"),
+    Column("Last call"),
+    Column("Days since", numeric=True),
+]
+REACHED_OUT_COLUMNS = [
+    Column("Contact"),
+    Column("Date"),
+    Column("Times", numeric=True),
+    Column("Matched to a call"),
+]
+INTRODUCTION_COLUMNS = [
+    Column("Contact"),
+    Column("Date"),
+    Column("Introductions", numeric=True),
+    Column("When"),
+]
+REJECTED_COLUMNS = [
+    Column("File"),
+    Column("Sheet"),
+    Column("Line", numeric=True),
+    Column("Column"),
+    Column("Value as written"),
+    Column("Reason"),
+]
+
+
+def _text_or_missing(column: str) -> pl.Expr:
+    """A text cell that shows ``MISSING`` when null or empty."""
+    value = pl.col(column)
+    return (
+        pl.when(value.is_null() | (value == ""))
+        .then(pl.lit(fmt.MISSING))
+        .otherwise(esc_expr(value))
+    )
+
+
+def follow_up_sections_of(members: Sequence[MemberData]) -> list[str]:
+    """Each member's follow-up lists (references, reached out, introductions), all
+    members' rows written at once: these lists grow with the member's calls."""
+    references = tables_html(
+        [m.references_to_call for m in members],
+        REFERENCE_COLUMNS,
         [
-            Column("Contact"),
-            Column("Agreed on"),
-            Column("Last call"),
-            Column("Days since", numeric=True),
-        ],
-        [
-            [
-                r["contact"],
-                fmt.date(r["agreed_on"]),
-                fmt.date(r["last_call"]),
-                fmt.count(r["days_since_last_call"]),
-            ]
-            for r in rows_of(member.references_to_call)
+            esc_expr(pl.col("contact")),
+            fmt.date_expr(pl.col("agreed_on")),
+            fmt.date_expr(pl.col("last_call")),
+            fmt.count_expr(pl.col("days_since_last_call")),
         ],
         caption=(
             f"Agreed to be a reference and not called for {REFERENCE_FOLLOW_UP_DAYS} days "
@@ -252,102 +298,139 @@ def follow_up_sections(member: MemberData) -> str:
         empty="Nobody to call back: every contact who agreed to be a reference was called "
         f"in the last {REFERENCE_FOLLOW_UP_DAYS} days.",
     )
-    reached = table_html(
+    reached = tables_html(
+        [m.reached_out for m in members],
+        REACHED_OUT_COLUMNS,
         [
-            Column("Contact"),
-            Column("Date"),
-            Column("Times", numeric=True),
-            Column("Matched to a call"),
-        ],
-        [
-            [
-                r["contact"],
-                fmt.date(r["event_date"]),
-                fmt.count(r["count"]),
-                "yes" if r["attributed"] else "no",
-            ]
-            for r in rows_of(member.reached_out)
+            esc_expr(pl.col("contact")),
+            fmt.date_expr(pl.col("event_date")),
+            fmt.count_expr(pl.col("count")),
+            pl.when(pl.col("attributed")).then(pl.lit("yes")).otherwise(pl.lit("no")),
         ],
         caption="Contacts who reached out to you, newest first.",
         empty="No contact has reached out yet.",
     )
-    intros = table_html(
-        [Column("Contact"), Column("Date"), Column("Introductions", numeric=True), Column("When")],
+    intros = tables_html(
+        [m.introductions for m in members],
+        INTRODUCTION_COLUMNS,
         [
-            [r["contact"], fmt.date(r["received_on"]), fmt.count(r["introductions"]), r["source"]]
-            for r in rows_of(member.introductions)
+            esc_expr(pl.col("contact")),
+            fmt.date_expr(pl.col("received_on")),
+            fmt.count_expr(pl.col("introductions")),
+            esc_expr(pl.col("source")),
         ],
         caption="Introductions you received, newest first.",
         empty="No introductions yet.",
     )
-    return "".join(
-        [
-            "<h3>References to call back</h3>",
-            references,
-            "<h3>Contacts who reached out</h3>",
-            reached,
-            "<h3>Introductions received</h3>",
-            intros,
-        ]
-    )
-
-
-def rejected_table(member: MemberData) -> Markup:
-    return table_html(
-        [
-            Column("File"),
-            Column("Sheet"),
-            Column("Line", numeric=True),
-            Column("Column"),
-            Column("Value as written"),
-            Column("Reason"),
-        ],
-        [
+    return [
+        "".join(
             [
-                r["source_file"],
-                r["sheet"] or fmt.MISSING,
-                fmt.count(r["line"]),
-                r["column"] or fmt.MISSING,
-                r["value"] if r["value"] is not None else "",
-                r["reason"],
+                "<h3>References to call back</h3>",
+                reference_table,
+                "<h3>Contacts who reached out</h3>",
+                reached_table,
+                "<h3>Introductions received</h3>",
+                intro_table,
             ]
-            for r in rows_of(member.rejected)
+        )
+        for reference_table, reached_table, intro_table in zip(
+            references, reached, intros, strict=True
+        )
+    ]
+
+
+def rejected_tables(members: Sequence[MemberData]) -> list[Markup]:
+    """Each member's rejected cells, all members' rows written at once."""
+    return tables_html(
+        [m.rejected for m in members],
+        REJECTED_COLUMNS,
+        [
+            esc_expr(pl.col("source_file")),
+            _text_or_missing("sheet"),
+            fmt.count_expr(pl.col("line")),
+            _text_or_missing("column"),
+            esc_expr(pl.col("value")),
+            esc_expr(pl.col("reason")),
         ],
         caption="Fix these cells in your spreadsheet; the rows load on the next run.",
         empty="No rejected rows: every row of your files loaded.",
     )
 
 
-def member_page(data: ReportData, member: MemberData, *, as_of: dt.date) -> str:
-    week = iso_week_label(as_of)
-    versus, versus_table = versus_figure(data, member.member, key="versus")
-    weekly = weekly_figure(
-        scope_rows(data.weekly_activity, member.member),
+@dataclass(frozen=True)
+class MemberParts:
+    """The parts of a member page that are built for all members at once."""
+
+    by_strategy: list[dict]  # the member's outcomes_by_strategy rows
+    comparison: list[dict]  # the member's strategy_comparison rows
+    versus: Figure | None
+    versus_table: Markup
+    weekly: Figure | None
+    follow_ups: str
+    rejected: Markup
+
+
+def member_parts(data: ReportData, members: Sequence[MemberData]) -> list[MemberParts]:
+    """The charts, tables and lists of every page in ``members``, in that order.
+
+    Each is computed in one pass over all members (no query or chart
+    validation per member), so the cost of a page does not grow with the
+    number of members, and grows with a member's calls only through their
+    own lists.
+    """
+    names = [m.member for m in members]
+    strategy_rows = rows_by_scope(data.by_strategy)
+    comparison_rows = rows_by_scope(data.comparison)
+    versus = versus_figures(data, names, key="versus")
+    weekly = weekly_figures(
+        data.weekly_activity.filter(pl.col("scope") == MEMBER),
         key="weekly",
         title="Your weekly activity",
         subtitle="Your calls per week by ask strategy",
     )
+    follow_ups = follow_up_sections_of(members)
+    rejected = rejected_tables(members)
+    return [
+        MemberParts(
+            by_strategy=strategy_rows.get(name, []),
+            comparison=comparison_rows.get(name, []),
+            versus=versus[name][0],
+            versus_table=versus[name][1],
+            weekly=weekly.get(name),
+            follow_ups=follow_up,
+            rejected=rejected_rows,
+        )
+        for name, follow_up, rejected_rows in zip(names, follow_ups, rejected, strict=True)
+    ]
+
+
+def member_page(
+    data: ReportData, member: MemberData, parts: MemberParts, *, as_of: dt.date
+) -> Page:
+    """A member's page (UTF-8), from its ``member_parts``."""
+    week = iso_week_label(as_of)
     comparison = headline_table(
-        scope_rows(data.by_strategy, member.member),
-        scope_rows(data.comparison, member.member),
+        parts.by_strategy,
+        parts.comparison,
         with_mh=False,
         caption="Your calls only. x / n: calls with the outcome / calls counted.",
     )
+    versus, weekly = parts.versus, parts.weekly
     body = "".join(
         [
             _member_tiles(member),
             _section(
                 "versus",
                 "Your numbers against the group's",
-                figure_html(versus) if versus is not None else versus_table,
+                figure_html(versus) if versus is not None else parts.versus_table,
             ),
             _section("your-results", "Your reference asks against your job asks", comparison),
-            _section("follow-ups", "Follow-ups", follow_up_sections(member)),
+            _section("follow-ups", "Follow-ups", parts.follow_ups),
             _section("activity", "Activity", _optional_figure(weekly, "You have no calls yet.")),
-            _section("rejected", "Rows to fix", rejected_table(member)),
+            _section("rejected", "Rows to fix", parts.rejected),
         ]
     )
-    return page_html(
+    return page_utf8(
         title=f"asklab report {week}: {member.member}",
         nav=Markup(
             '<a href="../../index.html">All reports</a> · <a href="../group.html">Group report</a>'
@@ -441,13 +524,54 @@ def member_page_names(members: Sequence[MemberData]) -> dict[str, str]:
     return slugs
 
 
-def _write(path: Path, text: str) -> Path:
-    """Write via a temporary file and rename, so a reader never sees half a page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _write(path: Path, page: Page) -> Path:
+    """Write via a temporary file and rename, so a reader never sees half a page.
+
+    A page that is already on disk as it is (a rerun in the same week with
+    nothing changed) is left alone: reading it back costs less than writing.
+    """
+    if _is_on_disk(path, page):
+        return path
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
+    with partial.open("wb") as out:
+        out.writelines(page)
     partial.replace(path)
     return path
+
+
+def _is_on_disk(path: Path, page: Page) -> bool:
+    try:
+        if path.stat().st_size != sum(len(part) for part in page):
+            return False
+        on_disk = memoryview(path.read_bytes())
+    except OSError:
+        return False
+    start = 0
+    for part in page:
+        if on_disk[start : start + len(part)] != part:
+            return False
+        start += len(part)
+    return True
+
+
+# Pages are written by a few threads: writing releases the GIL, and with a 0.9 MB
+# Vega bundle in every page, copying the bytes to the OS is a good part of the stage.
+# At most WRITES_IN_FLIGHT pages wait in memory.
+WRITE_THREADS = 4
+WRITES_IN_FLIGHT = 16
+
+
+def _write_all(pages: Iterator[tuple[Path, Page]]) -> list[Path]:
+    """Write ``pages`` (path, content) in order of completion; return the paths in order."""
+    written: list[Path] = []
+    pending: deque[Future[Path]] = deque()
+    with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
+        for path, page in pages:
+            if len(pending) >= WRITES_IN_FLIGHT:
+                written.append(pending.popleft().result())
+            pending.append(pool.submit(_write, path, page))
+        written.extend(future.result() for future in pending)
+    return written
 
 
 def render_reports(data: ReportData, reports_dir: Path, *, as_of: dt.date) -> list[Path]:
@@ -456,18 +580,27 @@ def render_reports(data: ReportData, reports_dir: Path, *, as_of: dt.date) -> li
     Member pages of this week left from an earlier run for a member who is no
     longer in the data are removed, so the index lists only current pages.
     """
+    start_vega_bundle()  # built in the background while the pages are put together
     slugs = member_page_names(data.members)
     week_dir = reports_dir / iso_week_label(as_of)
-    written = [_write(week_dir / "group.html", group_page(data, as_of=as_of))]
     members_dir = week_dir / "members"
-    for member in data.members:
-        page = member_page(data, member, as_of=as_of)
-        written.append(_write(members_dir / f"{slugs[member.member]}.html", page))
+    week_dir.mkdir(parents=True, exist_ok=True)
+    if data.members:
+        members_dir.mkdir(exist_ok=True)
+    parts = member_parts(data, data.members)
+
+    def pages() -> Iterator[tuple[Path, Page]]:
+        yield week_dir / "group.html", group_page(data, as_of=as_of)
+        for member, member_part in zip(data.members, parts, strict=True):
+            page = member_page(data, member, member_part, as_of=as_of)
+            yield members_dir / f"{slugs[member.member]}.html", page
+
+    written = _write_all(pages())
     current = set(written)
     if members_dir.is_dir():
         for stale in members_dir.glob("*.html"):
             if stale not in current:
                 stale.unlink()
     index = index_page(scan_report_weeks(reports_dir), as_of=as_of)
-    written.append(_write(reports_dir / "index.html", index))
+    written.append(_write(reports_dir / "index.html", (index.encode("utf-8"),)))
     return written

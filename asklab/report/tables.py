@@ -5,6 +5,7 @@ figures share (scopes, strategy order, metric sides).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -32,7 +33,7 @@ UNKNOWN_MEMBER = "(member not known)"
 
 
 def rows_of(frame: pl.DataFrame) -> list[dict]:
-    return list(frame.iter_rows(named=True))
+    return frame.to_dicts()
 
 
 def scope_rows(frame: pl.DataFrame, member: str | None) -> pl.DataFrame:
@@ -41,9 +42,49 @@ def scope_rows(frame: pl.DataFrame, member: str | None) -> pl.DataFrame:
     return frame.filter((pl.col("scope") == MEMBER) & (pl.col("member") == member))
 
 
-def strategy_row(by_strategy: pl.DataFrame, strategy: str) -> dict | None:
-    rows = rows_of(by_strategy.filter(pl.col("strategy") == strategy))
-    return rows[0] if rows else None
+def rows_by_scope(frame: pl.DataFrame) -> dict[str | None, list[dict]]:
+    """Row dicts per scope in one pass: ``None`` for the group, else the member (order kept).
+
+    Pages look their rows up here instead of filtering the frame once per
+    member, which would cost a Polars query per member and table.
+    """
+    scopes: dict[str | None, list[dict]] = {}
+    for row in frame.to_dicts():
+        key = None if row["scope"] == GROUP else row["member"]
+        scopes.setdefault(key, []).append(row)
+    return scopes
+
+
+def key_slices(frame: pl.DataFrame, keys: Sequence[str]) -> dict[tuple, slice]:
+    """Where each value of ``keys`` sits in ``frame``, which is sorted on ``keys``.
+
+    One Polars pass instead of one filter per member: row ``i`` of a per-row
+    list (JSON texts, HTML rows) belongs to the key whose slice holds ``i``.
+    """
+    spans = (
+        frame.select(keys)
+        .with_row_index("_row")
+        .group_by(keys)
+        .agg(
+            pl.col("_row").min().alias("_start"),
+            pl.col("_row").max().alias("_end"),
+            pl.len().alias("_rows"),
+        )
+    )
+    slices = {}
+    for *key, start, end, rows in spans.iter_rows():
+        if end - start + 1 != rows:
+            raise ValueError(f"rows of {key} are not together: sort the frame on {keys}")
+        slices[tuple(key)] = slice(start, end + 1)
+    return slices
+
+
+def strategy_row(by_strategy: Sequence[dict], strategy: str) -> dict | None:
+    return next((row for row in by_strategy if row["strategy"] == strategy), None)
+
+
+def metric_row(comparison: Sequence[dict], metric: str) -> dict | None:
+    return next((row for row in comparison if row["metric"] == metric), None)
 
 
 def strategy_rank(column: str = "strategy") -> pl.Expr:
@@ -144,14 +185,20 @@ def headline_rows(
     ``by_strategy`` and ``comparison`` hold the rows of one scope (the group,
     or one member).
     """
+    return headline_rows_of(rows_of(by_strategy), rows_of(comparison), with_mh=with_mh)
+
+
+def headline_rows_of(
+    by_strategy: Sequence[dict], comparison: Sequence[dict], *, with_mh: bool
+) -> list[list[object]]:
+    """``headline_rows`` from one scope's row dicts."""
     job_row = strategy_row(by_strategy, "job")
     ref_row = strategy_row(by_strategy, "reference")
     rows: list[list[object]] = []
     for metric in (*RATE_METRICS, "leads_per_call"):
         job = metric_side(job_row, metric)
         ref = metric_side(ref_row, metric)
-        matches = rows_of(comparison.filter(pl.col("metric") == metric))
-        comp = matches[0] if matches else None
+        comp = metric_row(comparison, metric)
         if metric == "leads_per_call":
             # The contract gives no interval for a difference of leads per call:
             # the point difference only, and no P(better) or within-member value.
@@ -182,8 +229,9 @@ def headline_rows(
 
 
 def headline_table(
-    by_strategy: pl.DataFrame, comparison: pl.DataFrame, *, with_mh: bool, caption: str
+    by_strategy: Sequence[dict], comparison: Sequence[dict], *, with_mh: bool, caption: str
 ) -> Markup:
+    """The headline table of one scope, from its row dicts."""
     columns = [
         Column("Metric"),
         Column("x / n", numeric=True),
@@ -205,7 +253,7 @@ def headline_table(
     )
     return table_html(
         columns,
-        headline_rows(by_strategy, comparison, with_mh=with_mh),
+        headline_rows_of(by_strategy, comparison, with_mh=with_mh),
         caption=caption,
         header_rows=[groups],
         css_class="data headline",
@@ -218,12 +266,14 @@ def headline_table(
 def member_mix_rows(data: ReportData) -> list[list[object]]:
     """One row per member, then the pooled group: calls per strategy, job and reference
     rates side by side and the difference, for the key metrics."""
-    members = data.by_strategy.filter(pl.col("scope") == MEMBER)["member"].unique().sort()
+    strategy_rows = rows_by_scope(data.by_strategy)
+    comparison_rows = rows_by_scope(data.comparison)
+    members = sorted(key for key in strategy_rows if key is not None)
     rows: list[list[object]] = []
-    for member in [*members.to_list(), None]:
-        scope = scope_rows(data.by_strategy, member)
-        comparison = scope_rows(data.comparison, member)
-        calls = {r["strategy"]: r["calls"] for r in rows_of(scope)}
+    for member in [*members, None]:
+        scope = strategy_rows.get(member, [])
+        comparison = comparison_rows.get(member, [])
+        calls = {r["strategy"]: r["calls"] for r in scope}
         row: list[object] = [member if member is not None else "All members, pooled"]
         row += [fmt.count(calls.get(strategy, 0)) for strategy in charts.STRATEGY_ORDER]
         for metric in KEY_METRICS:
@@ -232,10 +282,10 @@ def member_mix_rows(data: ReportData) -> list[list[object]]:
             job_rate = fmt.MISSING if job is None else fmt.pct(job.rate)
             ref_rate = fmt.MISSING if ref is None else fmt.pct(ref.rate)
             row.append(f"{job_rate} / {ref_rate}")
-            comp = rows_of(comparison.filter(pl.col("metric") == metric))
+            comp = metric_row(comparison, metric)
             row.append(
-                fmt.points_interval(comp[0]["diff"], comp[0]["diff_lo"], comp[0]["diff_hi"])
-                if comp
+                fmt.points_interval(comp["diff"], comp["diff_lo"], comp["diff_hi"])
+                if comp is not None
                 else fmt.MISSING
             )
         rows.append(row)

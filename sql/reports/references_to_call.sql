@@ -1,27 +1,15 @@
 -- Contacts who agreed to be a reference and whom the member has not called
 -- for 30 days or more as of $as_of (DATE). The display name is the one
--- written on the contact's latest call.
-WITH ranked AS (
+-- written on the contact's latest call (latest date, then the later file and
+-- line), picked by arg_max in one aggregation rather than a window over calls.
+WITH per_contact AS (
     SELECT
         member,
         contact_key,
-        contact,
-        call_date,
-        agreed_reference,
-        row_number() OVER (
-            PARTITION BY member, contact_key
-            ORDER BY call_date DESC, source_file DESC, source_line DESC
-        ) AS recency
-    FROM calls
-),
-per_contact AS (
-    SELECT
-        member,
-        contact_key,
-        max(contact) FILTER (WHERE recency = 1) AS contact,
+        arg_max(contact, (call_date, source_file, source_line)) AS contact,
         max(call_date) AS last_call,
         max(call_date) FILTER (WHERE agreed_reference) AS agreed_on
-    FROM ranked
+    FROM calls
     GROUP BY member, contact_key
 )
 SELECT
