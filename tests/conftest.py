@@ -13,6 +13,8 @@ import pytest
 
 # Must happen before anything imports prefect.
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="asklab-test-prefect-")
+# The Vega bundle cache goes to a throwaway folder too, never ~/.cache.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="asklab-test-cache-")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -9,13 +9,20 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from asklab.report import load_report_data
-from asklab.report.data import REPORT_SQL_DIR, ReportDataError, iso_week_start, run_report_query
+from asklab.report import load_report_data, render_reports
+from asklab.report.data import (
+    FOLLOW_UP_LIMIT,
+    REPORT_SQL_DIR,
+    ReportDataError,
+    iso_week_start,
+    run_report_query,
+)
 from tests.browser.fixtures import (
     SMALL_AS_OF,
     create_table,
     small_report_data,
     small_warehouse_tables,
+    vega_cache_in_tmp,  # noqa: F401 (autouse)
 )
 
 
@@ -160,8 +167,99 @@ def test_reference_follow_up_shows_the_name_on_the_latest_call() -> None:
     )  # fmt: skip
     connection = duckdb.connect()
     create_table(connection, "calls", calls)
-    due = run_report_query(connection, "references_to_call", {"as_of": SMALL_AS_OF})
+    due = run_report_query(
+        connection, "references_to_call", {"as_of": SMALL_AS_OF, "limit": FOLLOW_UP_LIMIT}
+    )
+    # The last column is the member's total of due contacts.
     assert due.rows() == [
-        ("alice", "GRACE OKAFOR", dt.date(2026, 9, 1), dt.date(2026, 9, 10), 77),
-        ("alice", "Ines Haddad", dt.date(2026, 10, 1), dt.date(2026, 10, 1), 56),
+        ("alice", "GRACE OKAFOR", dt.date(2026, 9, 1), dt.date(2026, 9, 10), 77, 2),
+        ("alice", "Ines Haddad", dt.date(2026, 10, 1), dt.date(2026, 10, 1), 56, 2),
     ]
+
+
+# -- Long lists are cut to FOLLOW_UP_LIMIT per member ------------------------------------
+# Alice gets, on top of the small data, N_EXTRA rows in every list, dated one day
+# apart from 2026-01-01 (so older than all of hers); bob keeps his short lists.
+N_EXTRA = 60
+
+
+@pytest.fixture
+def long_con(con) -> duckdb.DuckDBPyConnection:
+    inserts = """
+        INSERT INTO calls BY NAME
+        SELECT 'x' || i AS call_id, 'alice' AS member,
+            DATE '2026-01-01' + CAST(i AS INTEGER) AS call_date,
+            'Ref ' || lpad(CAST(i AS VARCHAR), 2, '0') AS contact,
+            'ref ' || lpad(CAST(i AS VARCHAR), 2, '0') AS contact_key,
+            'colleague' AS relationship, 'reference' AS ask_label, 'reference' AS strategy,
+            true AS agreed_reference, 0 AS introductions, 0 AS leads,
+            'alice/old.csv' AS source_file, i + 2 AS source_line
+        FROM range($n) AS t(i);
+        INSERT INTO events BY NAME
+        SELECT kind || i AS event_id, 'alice' AS member,
+            DATE '2026-01-01' + CAST(i AS INTEGER) AS event_date,
+            kind || lpad(CAST(i AS VARCHAR), 2, '0') AS contact,
+            lower(kind) || lpad(CAST(i AS VARCHAR), 2, '0') AS contact_key,
+            CASE kind WHEN 'Reached ' THEN 'reached_out' ELSE 'introduction' END AS event_type,
+            1 AS count, 'alice/events.csv' AS source_file, i + 10 AS source_line
+        FROM range($n) AS t(i), (VALUES ('Reached '), ('Intro ')) AS k(kind);
+        INSERT INTO rejected_rows BY NAME
+        SELECT 'alice/big.csv' AS source_file, i + 2 AS line, 'leads' AS "column",
+            'lots' AS value, 'not a whole number' AS reason, 'alice' AS member
+        FROM range($n) AS t(i)
+        """
+    for statement in inserts.split(";"):
+        con.execute(statement, {"n": N_EXTRA})
+    return con
+
+
+def test_long_lists_keep_the_most_relevant_rows_and_the_total(long_con) -> None:
+    assert FOLLOW_UP_LIMIT == 50
+    alice, bob, carol = load_report_data(long_con, as_of=SMALL_AS_OF, run_id="r2").members
+    # References: Grace and Ines (86, 30 days) plus 60 new ones, 2026-01-01 being
+    # 329 days before 2026-11-26; the 50 longest are Ref 00 to Ref 49.
+    assert alice.references_to_call_total == 62
+    assert alice.references_to_call["contact"].to_list() == [f"Ref {i:02}" for i in range(50)]
+    assert alice.references_to_call["days_since_last_call"][[0, -1]].to_list() == [329, 280]
+    # Reached out: Tomasz (2026-11-25) first, then the 49 newest, Reached 59 to 11.
+    assert alice.reached_out_total == 61
+    assert alice.reached_out["contact"].to_list() == ["Tomasz Novak"] + [
+        f"Reached {i:02}" for i in range(59, 10, -1)
+    ]
+    # Introductions: the two of the small data, then Intro 59 to 12.
+    assert alice.introductions_total == 62
+    assert alice.introductions["contact"][:3].to_list() == [
+        "Tomasz Novak",
+        "Grace Okafor",
+        "Intro 59",
+    ]
+    assert alice.introductions["contact"][-1] == "Intro 12"
+    assert alice.introductions.height == 50
+    # Rejected: in file order, alice/big.csv (lines 2..51) comes before alice/calls.csv.
+    assert alice.rejected_total == 62
+    assert alice.rejected["line"].to_list() == list(range(2, 52))
+    assert set(alice.rejected["source_file"].to_list()) == {"alice/big.csv"}
+    # Short lists are whole, with their own totals; the total column is dropped.
+    assert (bob.references_to_call_total, bob.reached_out_total) == (1, 1)
+    assert (bob.introductions_total, bob.rejected_total) == (1, 1)
+    assert (carol.reached_out_total, carol.reached_out.height) == (0, 0)
+    assert "total" not in alice.reached_out.columns
+
+
+def test_member_page_says_how_many_rows_were_left_out(long_con, tmp_path) -> None:
+    data = load_report_data(long_con, as_of=SMALL_AS_OF, run_id="r2")
+    render_reports(data, tmp_path, as_of=SMALL_AS_OF)
+    alice = (tmp_path / "2026-W48" / "members" / "alice.html").read_text(encoding="utf-8")
+    bob = (tmp_path / "2026-W48" / "members" / "bob.html").read_text(encoding="utf-8")
+    assert alice.count('<th scope="row">Ref ') == 50
+    assert alice.count('<th scope="row">Reached ') == 49
+    assert alice.count('<th scope="row">Intro ') == 48
+    assert alice.count('<th scope="row">alice/big.csv</th>') == 50
+    assert '<p class="more">Showing the 50 longest since their last call, of 62.</p>' in alice
+    assert '<p class="more">Showing the newest 50 of 61.</p>' in alice
+    assert '<p class="more">Showing the newest 50 of 62.</p>' in alice
+    assert (
+        '<p class="more">Showing the first 50 of 62 rejected cells; '
+        "run `asklab validate` on your files for the full list.</p>"
+    ) in alice
+    assert 'class="more"' not in bob

@@ -6,6 +6,9 @@ import base64
 import hashlib
 import json
 import re
+from pathlib import Path
+
+import vl_convert
 
 from asklab.report import html as report_html
 from asklab.report.html import (
@@ -19,6 +22,7 @@ from asklab.report.html import (
     table_html,
     vega_bundle,
 )
+from tests.browser.fixtures import vega_cache_in_tmp  # noqa: F401 (autouse)
 
 
 def test_esc_escapes_markup_and_quotes_but_not_markup_objects() -> None:
@@ -111,12 +115,79 @@ def test_embed_script_draws_svg_without_actions_or_eval() -> None:
     assert "ast: true" in EMBED_SCRIPT
 
 
-def test_bundle_without_a_child_interpreter_is_built_here(monkeypatch) -> None:
-    from_child = vega_bundle()
+FAKE_BUNDLE = "var a = 1;window.vegaEmbed=f;window.vega=v;"
 
-    def no_child(*args, **kwargs):
-        raise OSError("no interpreter")
 
-    monkeypatch.setattr(report_html.subprocess, "run", no_child)
-    # Built in this process, the bundle is the one the child process gave.
-    assert report_html._build_vega_bundle() == from_child
+def _cache_file(root: Path) -> Path:
+    version = report_html._bundle_vegalite_version()
+    return (
+        root
+        / "asklab"
+        / (f"vega-bundle-vlconvert-{vl_convert.__version__}-vegalite-{version or 'default'}.js")
+    )
+
+
+def _counting_builder(monkeypatch) -> list[str | None]:
+    """Replace the vl_convert build by a fake that records each call."""
+    calls: list[str | None] = []
+
+    def build(vegalite_version: str | None) -> str:
+        calls.append(vegalite_version)
+        return FAKE_BUNDLE
+
+    monkeypatch.setattr(report_html, "_build_vega_bundle", build)
+    return calls
+
+
+def test_bundle_is_cached_on_disk_and_read_back(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    calls = _counting_builder(monkeypatch)
+    assert report_html.load_vega_bundle() == FAKE_BUNDLE
+    assert _cache_file(tmp_path).read_text(encoding="utf-8") == FAKE_BUNDLE
+    assert len(calls) == 1
+
+    def no_build(vegalite_version: str | None) -> str:
+        raise AssertionError("built again despite the cache")
+
+    monkeypatch.setattr(report_html, "_build_vega_bundle", no_build)
+    assert report_html.load_vega_bundle() == FAKE_BUNDLE
+    # Only the cache file is left: the temp file was renamed onto it.
+    assert [p.name for p in (tmp_path / "asklab").iterdir()] == [_cache_file(tmp_path).name]
+
+
+def test_empty_or_cut_cache_file_is_built_again(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    calls = _counting_builder(monkeypatch)
+    path = _cache_file(tmp_path)
+    path.parent.mkdir(parents=True)
+    for damaged in ("", FAKE_BUNDLE[:20]):
+        path.write_text(damaged, encoding="utf-8")
+        assert report_html.load_vega_bundle() == FAKE_BUNDLE
+        assert path.read_text(encoding="utf-8") == FAKE_BUNDLE
+    assert len(calls) == 2
+
+
+def test_unwritable_cache_does_not_fail_the_run(tmp_path, monkeypatch) -> None:
+    # The cache home is a file, so no folder can be made in it (works as root too).
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    calls = _counting_builder(monkeypatch)
+    assert report_html.load_vega_bundle() == FAKE_BUNDLE
+    assert report_html.load_vega_bundle() == FAKE_BUNDLE
+    assert len(calls) == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["not-a-folder"]
+
+
+def test_cache_folder_defaults_to_home_cache(monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert report_html.vega_cache_dir() == tmp_path / ".cache" / "asklab"
+    # A relative XDG_CACHE_HOME is ignored, as the XDG spec says.
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert report_html.vega_cache_dir() == tmp_path / ".cache" / "asklab"
+
+
+def test_real_bundle_sets_vega_embed_at_its_end() -> None:
+    # The cache check relies on this: a whole bundle ends by setting window.vegaEmbed.
+    assert "window.vegaEmbed=" in vega_bundle()[-1000:]

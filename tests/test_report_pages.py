@@ -25,6 +25,7 @@ from tests.browser.fixtures import (
     SMALL_NOTES,
     small_calls,
     small_report_data,
+    vega_cache_in_tmp,  # noqa: F401 (autouse)
 )
 
 SPEC_SCRIPT = re.compile(r'<script type="application/json" id="(spec-[a-z0-9-]+)">(.*?)</script>')

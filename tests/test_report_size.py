@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from asklab.report import load_report_data, render_reports
-from tests.browser.fixtures import AS_OF, RUN_ID, build_warehouse
+from tests.browser.fixtures import (
+    AS_OF,
+    RUN_ID,
+    build_warehouse,
+    vega_cache_in_tmp,  # noqa: F401 (autouse)
+)
 
 MAX_GROUP_PAGE_BYTES = 2 * 1024 * 1024
 # Aggregates only: ten times the calls may change digits in the numbers, not rows.

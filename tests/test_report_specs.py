@@ -20,7 +20,11 @@ from asklab.report import charts as report_charts
 from asklab.report.html import Column, esc_expr, tables_html
 from asklab.report.tables import key_slices
 from asklab.report.vega import SpecTemplate, json_rows, named_data, slot
-from tests.browser.fixtures import SMALL_AS_OF, small_report_data
+from tests.browser.fixtures import (
+    SMALL_AS_OF,
+    small_report_data,
+    vega_cache_in_tmp,  # noqa: F401 (autouse)
+)
 
 SPEC_SCRIPT = re.compile(r'<script type="application/json" id="(spec-[a-z0-9-]+)">(.*?)</script>')
 

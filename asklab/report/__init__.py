@@ -5,7 +5,6 @@ in ``sql/reports/``); ``render_reports`` writes the pages from it.
 """
 
 from asklab.report.data import GroupKpis, MemberData, ReportData, load_report_data
-from asklab.report.html import start_vega_bundle
 from asklab.report.pages import iso_week_label, member_slug, render_reports
 
 __all__ = [
@@ -16,5 +15,4 @@ __all__ = [
     "load_report_data",
     "member_slug",
     "render_reports",
-    "start_vega_bundle",
 ]

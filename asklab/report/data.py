@@ -2,8 +2,10 @@
 
 ``load_report_data`` is the only place the report stage touches DuckDB. It
 returns small frames: aggregates for the group page, and per-member
-follow-up lists and rejected rows that only member pages show. Values reach
-the queries as parameters, never as SQL text.
+follow-up lists and rejected rows that only member pages show, each cut to
+``FOLLOW_UP_LIMIT`` rows per member in SQL (with the member's full count), so
+the stage does not grow with the number of calls. Values reach the queries
+as parameters, never as SQL text.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import duckdb
 import polars as pl
 
 from asklab import SQL_DIR
-from asklab.report.html import start_vega_bundle
 
 REPORT_SQL_DIR: Path = SQL_DIR / "reports"
 
@@ -25,6 +26,9 @@ REPORT_SQL_DIR: Path = SQL_DIR / "reports"
 ACTIVE_DAYS = 28
 # A contact who agreed to be a reference is due a call after this many days.
 REFERENCE_FOLLOW_UP_DAYS = 30
+# A member page lists at most this many rows of each follow-up list and of
+# rejected cells (the most relevant ones), and says how many there are in all.
+FOLLOW_UP_LIMIT = 50
 
 
 class ReportDataError(RuntimeError):
@@ -63,6 +67,12 @@ class MemberData:
     introductions: pl.DataFrame
     # source_file, sheet, line, column, value, reason
     rejected: pl.DataFrame
+    # Each list's full length; a frame holds at most FOLLOW_UP_LIMIT of it
+    # (0 when unknown: the frame is then taken to be the whole list).
+    references_to_call_total: int = 0
+    reached_out_total: int = 0
+    introductions_total: int = 0
+    rejected_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -128,11 +138,15 @@ def _group_kpis(frame: pl.DataFrame) -> GroupKpis:
     )
 
 
-def split_by_member(frame: pl.DataFrame) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
-    """``frame``'s rows per member, without the member column (order kept), in one pass;
-    and the empty frame of the same columns for a member with no rows."""
+def split_by_member(
+    frame: pl.DataFrame,
+) -> tuple[dict[str, tuple[pl.DataFrame, int]], pl.DataFrame]:
+    """``frame``'s rows per member, without the member and ``total`` columns (order
+    kept), with the member's ``total``, in one pass; and the empty frame of the
+    same columns for a member with no rows."""
     parts = frame.partition_by("member", maintain_order=True, include_key=False, as_dict=True)
-    return {key[0]: part for key, part in parts.items()}, frame.clear().drop("member")
+    split = {key[0]: (part.drop("total"), int(part["total"][0])) for key, part in parts.items()}
+    return split, frame.clear().drop("member", "total")
 
 
 def build_members(
@@ -142,7 +156,11 @@ def build_members(
     introductions: pl.DataFrame,
     rejected: pl.DataFrame,
 ) -> tuple[MemberData, ...]:
-    """One ``MemberData`` per named member of ``summary``, lists split by member."""
+    """One ``MemberData`` per named member of ``summary``, lists split by member.
+
+    Each list frame has a ``member`` column and a ``total`` column (the
+    member's full count), as the capped report queries give.
+    """
     references_of, no_references = split_by_member(references_to_call)
     reached_of, no_reached = split_by_member(reached_out)
     introductions_of, no_introductions = split_by_member(introductions)
@@ -150,6 +168,10 @@ def build_members(
     members = []
     for row in summary.filter(pl.col("member").is_not_null()).iter_rows(named=True):
         member = row["member"]
+        references, references_total = references_of.get(member, (no_references, 0))
+        reached, reached_total = reached_of.get(member, (no_reached, 0))
+        intros, intros_total = introductions_of.get(member, (no_introductions, 0))
+        rejected_cells, rejected_total = rejected_of.get(member, (no_rejected, 0))
         members.append(
             MemberData(
                 member=member,
@@ -159,10 +181,14 @@ def build_members(
                 events=row["events"],
                 unattributed_events=row["unattributed_events"],
                 rejected_rows=row["rejected_rows"],
-                references_to_call=references_of.get(member, no_references),
-                reached_out=reached_of.get(member, no_reached),
-                introductions=introductions_of.get(member, no_introductions),
-                rejected=rejected_of.get(member, no_rejected),
+                references_to_call=references,
+                reached_out=reached,
+                introductions=intros,
+                rejected=rejected_cells,
+                references_to_call_total=references_total,
+                reached_out_total=reached_total,
+                introductions_total=intros_total,
+                rejected_total=rejected_total,
             )
         )
     return tuple(members)
@@ -172,12 +198,11 @@ def load_report_data(
     con: duckdb.DuckDBPyConnection, *, as_of: dt.date, run_id: str | None
 ) -> ReportData:
     """Read everything the pages need; ``run_id`` None means the latest run in ``load_log``."""
-    # The report stage starts here: the pages' Vega bundle builds meanwhile.
-    start_vega_bundle()
     if run_id is None:
         run_id = latest_run_id(con)
     week = {"as_of": as_of, "week_start": iso_week_start(as_of)}
     summary = run_report_query(con, "member_summary", week)
+    limit = {"limit": FOLLOW_UP_LIMIT}
     return ReportData(
         run_id=run_id,
         kpis=_group_kpis(run_report_query(con, "kpis", {**week, "run_id": run_id})),
@@ -190,9 +215,9 @@ def load_report_data(
         member_summary=summary,
         members=build_members(
             summary,
-            run_report_query(con, "references_to_call", {"as_of": as_of}),
-            run_report_query(con, "reached_out"),
-            run_report_query(con, "introductions_received"),
-            run_report_query(con, "member_rejected_rows"),
+            run_report_query(con, "references_to_call", {"as_of": as_of, **limit}),
+            run_report_query(con, "reached_out", limit),
+            run_report_query(con, "introductions_received", limit),
+            run_report_query(con, "member_rejected_rows", limit),
         ),
     )

@@ -8,8 +8,9 @@ Polars column, for the tables of every member page written in one pass
 ``\\u003c`` etc., so no cell value can close the script element.
 
 Each page with charts carries one inline Vega/Vega-Lite/vega-embed bundle
-(from ``vl_convert.javascript_bundle``, built once per process in a child
-process while the pages are put together) and one small script that embeds
+(from ``vl_convert.javascript_bundle``; about 2 s of CPU to build, so it is
+cached on disk under ``$XDG_CACHE_HOME/asklab/`` per vl-convert and
+Vega-Lite version) and one small script that embeds
 every chart with the SVG renderer, actions off and Vega's AST interpreter
 (``ast: true``), so no expression is compiled with ``eval``/``Function``. The
 Content-Security-Policy allows only those two scripts (by SHA-256 hash),
@@ -19,15 +20,15 @@ inline styles and ``data:`` images, and no other origin at all.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import html
-import subprocess
-import sys
-import threading
+import os
+import tempfile
 from collections.abc import Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 
 import altair as alt
 import numpy as np
@@ -240,67 +241,71 @@ def _bundle_vegalite_version() -> str | None:
     return major_minor if major_minor in vl_convert.get_vegalite_versions() else None
 
 
-# Builds the bundle in a child Python: vl_convert holds the GIL for the whole of its
-# first bundle (about 2 s of CPU), which in this process would stall the page
-# rendering. The child runs at a lower priority so that it takes the idle core.
-_BUNDLE_SCRIPT = (
-    "import os, sys, vl_convert\n"
-    "os.nice(10)\n"
-    "bundle = vl_convert.javascript_bundle(vl_version=sys.argv[1] or None)\n"
-    "sys.stdout.buffer.write(bundle.encode('utf-8'))\n"
-)
-
-_bundle_lock = threading.Lock()
-_bundle_future: Future[str] | None = None
+def _build_vega_bundle(vegalite_version: str | None) -> str:
+    """Build the bundle with vl_convert (about 2 s of CPU, holding the GIL)."""
+    return vl_convert.javascript_bundle(vl_version=vegalite_version)
 
 
-def _build_vega_bundle() -> str:
-    version = _bundle_vegalite_version()
+def vega_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/asklab`` (``~/.cache/asklab`` when unset or not absolute)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    return root / "asklab"
+
+
+def vega_bundle_cache_path(vegalite_version: str | None) -> Path:
+    """The cache file of the bundle for this vl-convert and Vega-Lite version."""
+    versions = f"vlconvert-{vl_convert.__version__}-vegalite-{vegalite_version or 'default'}"
+    return vega_cache_dir() / f"vega-bundle-{versions}.js"
+
+
+_BUNDLE_TAIL = 1000
+
+
+def _read_cached_bundle(path: Path) -> str | None:
+    """The cached bundle, or None when missing, unreadable or not a whole bundle."""
     try:
-        child = subprocess.run(
-            [sys.executable, "-c", _BUNDLE_SCRIPT, version or ""],
-            capture_output=True,
-            check=True,
-        )
-        bundle = child.stdout.decode("utf-8")
-    except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
-        # No usable child interpreter: build here, holding the GIL meanwhile.
-        bundle = vl_convert.javascript_bundle(vl_version=version)
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    # The bundle ends by setting window.vegaEmbed: an empty or cut file is built again.
+    return text if "window.vegaEmbed=" in text[-_BUNDLE_TAIL:] else None
+
+
+def _write_cached_bundle(path: Path, bundle: str) -> None:
+    """Write the cache atomically (temp file, then rename); failing to is not an error."""
+    temp_name: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".vega-", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as temp:
+            temp.write(bundle)
+        os.replace(temp_name, path)
+    except OSError:
+        # A read-only home only costs the next run the build again.
+        if temp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)
+
+
+def load_vega_bundle() -> str:
+    """The bundle from the disk cache, else built (and cached for the next run)."""
+    version = _bundle_vegalite_version()
+    path = vega_bundle_cache_path(version)
+    bundle = _read_cached_bundle(path)
+    if bundle is None:
+        bundle = _build_vega_bundle(version)
+        _write_cached_bundle(path, bundle)
     if "</script" in bundle.lower():
         raise RuntimeError("the Vega bundle contains '</script' and cannot be inlined")
     return bundle
 
 
-def start_vega_bundle() -> None:
-    """Start building the Vega bundle in the background, once per process.
-
-    The report stage starts it before it reads the warehouse, so the bundle
-    is ready by the time the first page is written; a caller that knows
-    pages will follow may start it earlier still. The waiting thread is not a
-    daemon: a process that ends sooner waits for the child instead of
-    leaving it behind.
-    """
-    global _bundle_future
-    with _bundle_lock:
-        if _bundle_future is not None:
-            return
-        future: Future[str] = Future()
-        _bundle_future = future
-
-    def build() -> None:
-        try:
-            future.set_result(_build_vega_bundle())
-        except BaseException as exc:  # handed to whoever waits for the bundle
-            future.set_exception(exc)
-
-    threading.Thread(target=build, name="vega-bundle").start()
-
-
+@functools.cache
 def vega_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed as one script that sets ``window.vegaEmbed``."""
-    start_vega_bundle()
-    assert _bundle_future is not None
-    return _bundle_future.result()
+    """Vega, Vega-Lite and vega-embed as one script that sets ``window.vegaEmbed``
+    (read once per process)."""
+    return load_vega_bundle()
 
 
 # Embeds every chart on the page. `ast: true` makes Vega interpret expressions
@@ -407,6 +412,7 @@ figcaption { color: var(--muted); font-size: .9rem; margin: .5rem 0; max-width: 
 figcaption strong { color: var(--ink); }
 details summary { cursor: pointer; color: var(--accent); font-size: .9rem; margin: .3rem 0; }
 .empty { color: var(--muted); font-style: italic; }
+.more { color: var(--muted); font-size: .85rem; margin: .3rem 0 0; }
 .methods p, .methods li { max-width: 75ch; }
 footer { border-top: 1px solid var(--line); margin-top: 3rem; color: var(--muted);
          font-size: .85rem; }

@@ -47,7 +47,6 @@ from asklab.report.html import (
     figure_html,
     page_html,
     page_utf8,
-    start_vega_bundle,
     tables_html,
     tiles_html,
 )
@@ -279,6 +278,13 @@ def _text_or_missing(column: str) -> pl.Expr:
     )
 
 
+def more_rows_note(shown: int, total: int, text: str) -> str:
+    """Under a cut list: ``text`` (with ``{shown}`` and ``{total}``) when rows were left out."""
+    if total <= shown:
+        return ""
+    return f'<p class="more">{esc(text.format(shown=fmt.count(shown), total=fmt.count(total)))}</p>'
+
+
 def follow_up_sections_of(members: Sequence[MemberData]) -> list[str]:
     """Each member's follow-up lists (references, reached out, introductions), all
     members' rows written at once: these lists grow with the member's calls."""
@@ -327,21 +333,36 @@ def follow_up_sections_of(members: Sequence[MemberData]) -> list[str]:
             [
                 "<h3>References to call back</h3>",
                 reference_table,
+                more_rows_note(
+                    m.references_to_call.height,
+                    m.references_to_call_total,
+                    "Showing the {shown} longest since their last call, of {total}.",
+                ),
                 "<h3>Contacts who reached out</h3>",
                 reached_table,
+                more_rows_note(
+                    m.reached_out.height,
+                    m.reached_out_total,
+                    "Showing the newest {shown} of {total}.",
+                ),
                 "<h3>Introductions received</h3>",
                 intro_table,
+                more_rows_note(
+                    m.introductions.height,
+                    m.introductions_total,
+                    "Showing the newest {shown} of {total}.",
+                ),
             ]
         )
-        for reference_table, reached_table, intro_table in zip(
-            references, reached, intros, strict=True
+        for m, reference_table, reached_table, intro_table in zip(
+            members, references, reached, intros, strict=True
         )
     ]
 
 
 def rejected_tables(members: Sequence[MemberData]) -> list[Markup]:
     """Each member's rejected cells, all members' rows written at once."""
-    return tables_html(
+    tables = tables_html(
         [m.rejected for m in members],
         REJECTED_COLUMNS,
         [
@@ -355,6 +376,18 @@ def rejected_tables(members: Sequence[MemberData]) -> list[Markup]:
         caption="Fix these cells in your spreadsheet; the rows load on the next run.",
         empty="No rejected rows: every row of your files loaded.",
     )
+    return [
+        Markup(
+            table
+            + more_rows_note(
+                m.rejected.height,
+                m.rejected_total,
+                "Showing the first {shown} of {total} rejected cells; "
+                "run `asklab validate` on your files for the full list.",
+            )
+        )
+        for m, table in zip(members, tables, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -580,7 +613,6 @@ def render_reports(data: ReportData, reports_dir: Path, *, as_of: dt.date) -> li
     Member pages of this week left from an earlier run for a member who is no
     longer in the data are removed, so the index lists only current pages.
     """
-    start_vega_bundle()  # built in the background while the pages are put together
     slugs = member_page_names(data.members)
     week_dir = reports_dir / iso_week_label(as_of)
     members_dir = week_dir / "members"

@@ -1,6 +1,13 @@
 -- Introductions a member received: offered during a call, or reported later
--- as an introduction event. Newest first.
-SELECT member, received_on, contact, introductions, source
+-- as an introduction event. Newest first: the newest $limit (BIGINT) per
+-- member, each row with the member's total.
+SELECT
+    member,
+    received_on,
+    contact,
+    introductions,
+    source,
+    count(*) OVER (PARTITION BY member) AS total
 FROM (
     SELECT
         member,
@@ -24,4 +31,7 @@ FROM (
     FROM events
     WHERE event_type = 'introduction'
 )
+QUALIFY row_number() OVER (
+    PARTITION BY member ORDER BY received_on DESC, contact_key, source, row_id
+) <= CAST($limit AS BIGINT)
 ORDER BY member, received_on DESC, contact_key, source, row_id

@@ -15,12 +15,23 @@ from dataclasses import dataclass
 
 import duckdb
 import polars as pl
+import pytest
 
 from asklab.outcomes import build_outcome_tables
 
 AS_OF = dt.date(2026, 11, 26)  # Thursday of ISO week 2026-W48
 WINDOW = 60
 RUN_ID = "run-2026-11-26"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def vega_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory):
+    """Autouse in a module that imports it: the Vega bundle cache goes into a temp
+    folder, never the user's ``~/.cache`` (the bundle is read once per process)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
+
 
 HOSTILE_CONTACTS = ("</script><script>alert(1)</script>", "<img src=x onerror=alert(2)>")
 HOSTILE_VALUE = "<img src=x onerror=alert(3)>"

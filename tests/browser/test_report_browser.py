@@ -21,6 +21,7 @@ from tests.browser.fixtures import (
     HOSTILE_VALUE,
     RUN_ID,
     build_warehouse,
+    vega_cache_in_tmp,  # noqa: F401 (autouse)
 )
 from tests.browser.helpers import CHROMIUM, offline_browser, open_report, screenshot_page
 
