@@ -14,7 +14,8 @@ Scopes: every summary table holds one block of rows for the whole group
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -205,6 +206,10 @@ def _check_dtypes(
 
 
 def _check_unique_call_ids(calls: pl.DataFrame) -> None:
+    # Distinct 64-bit hashes prove distinct ids without hashing the strings
+    # into a set; only when two hashes agree is the exact check needed.
+    if calls["call_id"].hash().n_unique() == calls.height:
+        return
     duplicated = calls.filter(pl.col("call_id").is_duplicated())["call_id"].unique().sort()
     if duplicated.len():
         shown = ", ".join(duplicated.head(5).to_list())
@@ -243,6 +248,16 @@ def attribute_events(calls: pl.DataFrame, events: pl.DataFrame, *, window: int) 
 
     The result is sorted by (member, event_date, contact_key, event_id).
     """
+    calls, events = _attribution_inputs(calls, events, window=window)
+    positions = attributed_call_positions(calls, events, window=window)
+    return _with_call_ids(calls, events, positions).sort(
+        "member", "event_date", "contact_key", "event_id"
+    )
+
+
+def _attribution_inputs(
+    calls: pl.DataFrame, events: pl.DataFrame, *, window: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     if window < 0:
         raise ValueError(f"window must be >= 0 days, got {window}")
     calls = _conform(calls, CALLS_INPUT_SCHEMA, "calls")
@@ -250,46 +265,126 @@ def attribute_events(calls: pl.DataFrame, events: pl.DataFrame, *, window: int) 
     if "call_id" in events.columns:
         # Re-attribution replaces any earlier answer.
         events = events.drop("call_id")
+    return calls, events
 
-    # One candidate call per (member, contact, day): the greatest call_id.
-    candidates = (
-        calls.group_by("member", "contact_key", "call_date")
-        .agg(pl.col("call_id").max())
-        .rename({"member": "_member", "contact_key": "_contact_key", "call_date": "_call_date"})
-        .sort("_member", "_contact_key", "_call_date")
+
+def _with_call_ids(calls: pl.DataFrame, events: pl.DataFrame, positions: pl.Series) -> pl.DataFrame:
+    """``events`` plus the ``call_id`` at each attributed call position (null stays null)."""
+    return events.with_columns(calls["call_id"].gather(positions).alias("call_id"))
+
+
+def attributed_call_positions(
+    calls: pl.DataFrame, events: pl.DataFrame, *, window: int
+) -> pl.Series:
+    """For each row of ``events``, the row position in ``calls`` of its call, or null.
+
+    Both frames must have the attribution columns (see :func:`attribute_events`).
+    The (member, contact) pairs are matched by a 64-bit hash of the two
+    strings, which sorts and joins as an integer; every match found is then
+    checked against the strings themselves, and should two pairs share a
+    hash (about one chance in 10^9 for a million pairs) the attribution is
+    done again with exact pair numbers.
+    """
+    hashed = _positions_by_pair(calls, events, window=window, pairs=_hashed_pairs)
+    if _same_pairs(calls, events, hashed):
+        return hashed
+    return _positions_by_pair(calls, events, window=window, pairs=_numbered_pairs)
+
+
+def _hashed_pairs(calls: pl.DataFrame, events: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """A 64-bit hash of (member, contact_key) for each call and each event."""
+    pair = pl.struct("member", "contact_key").hash()
+    return calls.select(pair).to_series(), events.select(pair).to_series()
+
+
+def _numbered_pairs(calls: pl.DataFrame, events: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """Exact pair numbers: the dense rank of (member, contact_key) over calls and events."""
+    both = pl.concat(
+        [calls.select("member", "contact_key"), events.select("member", "contact_key")]
     )
-    attributed = (
-        events.sort("member", "contact_key", "event_date", "event_id")
+    numbers = both.select(pl.struct("member", "contact_key").rank("dense")).to_series()
+    return numbers.head(calls.height), numbers.tail(events.height)
+
+
+def _positions_by_pair(
+    calls: pl.DataFrame,
+    events: pl.DataFrame,
+    *,
+    window: int,
+    pairs: Callable[[pl.DataFrame, pl.DataFrame], tuple[pl.Series, pl.Series]],
+) -> pl.Series:
+    """Attribution with (member, contact) pairs given as integers by ``pairs``.
+
+    Per pair and day only the call with the greatest ``call_id`` can receive
+    events (the tie rule); an as-of join then gives each event the latest
+    such call of its pair on or before its day, kept when within ``window``.
+    """
+    call_pairs, event_pairs = pairs(calls, events)
+    same_day_last = (pl.col("_pair") != pl.col("_pair").shift(-1)) | (
+        pl.col("_day") != pl.col("_day").shift(-1)
+    )
+    candidates = (
+        calls.select(
+            _pair=call_pairs,
+            _day=pl.col("call_date"),
+            _tie=pl.col("call_id"),
+            _call_position=pl.int_range(pl.len(), dtype=pl.Int64),
+        )
+        .sort("_pair", "_day", "_tie")
+        .filter(same_day_last.fill_null(True))
+        .select("_pair", "_day", "_call_position", _call_day=pl.col("_day"))
+    )
+    matched = (
+        events.select(
+            _pair=event_pairs,
+            _day=pl.col("event_date"),
+            _position=pl.int_range(pl.len(), dtype=pl.Int64),
+        )
+        .sort("_pair", "_day")
         .join_asof(
             candidates,
-            left_on="event_date",
-            right_on="_call_date",
-            by_left=["member", "contact_key"],
-            by_right=["_member", "_contact_key"],
+            on="_day",
+            by="_pair",
             strategy="backward",
-            tolerance=dt.timedelta(days=window),
-            coalesce=False,
             # Both sides are sorted just above; Polars cannot check it with `by`.
             check_sortedness=False,
         )
-        # The tolerance already enforces the window; restating it keeps the rule
-        # independent of how a Polars version treats the tolerance's edge.
-        .with_columns(
-            call_id=pl.when(
-                (pl.col("event_date") - pl.col("_call_date")).dt.total_days() <= window
-            ).then(pl.col("call_id"))
-        )
+        .sort("_position")
     )
-    return attributed.select(*events.columns, "call_id").sort(
-        "member", "event_date", "contact_key", "event_id"
+    within = (pl.col("_day") - pl.col("_call_day")).dt.total_days() <= window
+    return matched.select(pl.when(within).then(pl.col("_call_position"))).to_series()
+
+
+def _same_pairs(calls: pl.DataFrame, events: pl.DataFrame, positions: pl.Series) -> bool:
+    """Whether every event is attributed to a call of its own member and contact."""
+    found = positions.is_not_null()
+    call_rows = positions.filter(found)
+    return all(
+        calls[column].gather(call_rows).equals(events[column].filter(found), check_names=False)
+        for column in ("member", "contact_key")
     )
 
 
 # -- Per-call outcomes (CONTRACT section 2) -----------------------------------------------
 
+# The asks said_yes looks at, and the flag column each gets while it is computed.
+_YES_ASKS: tuple[str, ...] = ("job", "reference", "introduction")
+
 
 def _asked(ask: str) -> pl.Expr:
-    return pl.col("ask_label").str.split("+").list.contains(ask)
+    return pl.col(f"_asks_{ask}")
+
+
+def _with_ask_flags(calls: pl.DataFrame) -> pl.DataFrame:
+    """``calls`` plus ``_asks_job``, ``_asks_reference``, ``_asks_introduction``.
+
+    The flags are worked out once per distinct ``ask_label`` (a handful) and
+    joined on, rather than splitting a million labels.
+    """
+    labels = calls.select(pl.col("ask_label").unique())
+    asks = pl.col("ask_label").str.split("+")
+    flags = labels.with_columns(asks.list.contains(ask).alias(f"_asks_{ask}") for ask in _YES_ASKS)
+    return calls.join(flags, on="ask_label", how="left", maintain_order="left")
 
 
 def said_yes_expr() -> pl.Expr:
@@ -297,7 +392,8 @@ def said_yes_expr() -> pl.Expr:
 
     A term whose ask was not made is false, so only the asked terms decide:
     a reference ask with ``agreed_reference`` null and nothing else gives
-    null; the same with a job ask that brought leads gives true.
+    null; the same with a job ask that brought leads gives true. Needs the
+    ask flag columns of :func:`_with_ask_flags`.
     """
     job_yes = pl.when(_asked("job")).then(pl.col("leads") > 0).otherwise(pl.lit(False))
     reference_yes = (
@@ -322,41 +418,80 @@ def call_outcomes(
     ``leads_later`` (counts of attributed lead events). Sorted by
     (member, call_date, call_id).
     """
-    calls = _conform(calls, CALLS_INPUT_SCHEMA, "calls")
-    _check_unique_call_ids(calls)
-    _check_no_future_calls(calls, as_of)
+    calls = _outcome_calls(calls, as_of=as_of)
     events = _conform(
         attributed_events,
         {**EVENTS_INPUT_SCHEMA, "call_id": pl.String()},
         "attributed events",
     )
-
-    def event_count(event_type: str) -> pl.Expr:
-        return pl.col("count").filter(pl.col("event_type") == event_type).sum()
-
-    def event_seen(event_type: str) -> pl.Expr:
-        return (pl.col("event_type") == event_type).any()
-
-    per_call = (
-        events.filter(pl.col("call_id").is_not_null())
-        .group_by("call_id")
-        .agg(
-            _introductions_later=event_count("introduction"),
-            leads_later=event_count("lead"),
-            interviews=event_count("interview"),
-            offers=event_count("offer"),
-            reached_out=event_seen("reached_out"),
-            reference_given=event_seen("reference_given"),
-            _first_lead_date=pl.col("event_date").filter(pl.col("event_type") == "lead").min(),
-        )
+    # Each event's call as a row position in `calls`, for integer group-bys.
+    call_positions = calls.select("call_id", _call_position=pl.int_range(pl.len(), dtype=pl.Int64))
+    positions = events.select("call_id").join(
+        call_positions, on="call_id", how="left", maintain_order="left"
+    )["_call_position"]
+    return _call_outcomes_at(calls, events, positions, as_of=as_of, window=window).sort(
+        "member", "call_date", "call_id"
     )
-    outcomes = (
-        calls.join(per_call, on="call_id", how="left")
-        .with_columns(
-            pl.col("_introductions_later", "leads_later", "interviews", "offers").fill_null(0),
-            pl.col("reached_out", "reference_given").fill_null(False),
-        )
-        .with_columns(
+
+
+def _outcome_calls(calls: pl.DataFrame, *, as_of: dt.date) -> pl.DataFrame:
+    calls = _conform(calls, CALLS_INPUT_SCHEMA, "calls")
+    _check_unique_call_ids(calls)
+    _check_no_future_calls(calls, as_of)
+    return calls
+
+
+def _call_outcomes_at(
+    calls: pl.DataFrame,
+    events: pl.DataFrame,
+    positions: pl.Series,
+    *,
+    as_of: dt.date,
+    window: int,
+) -> pl.DataFrame:
+    """:func:`call_outcomes` given each event's call as a row position in ``calls``,
+    with the rows in the order of ``calls`` (the callers sort).
+
+    The attributed event counts are summed straight into arrays indexed by
+    call position (``numpy.bincount``): no group-by, no join.
+    """
+    size = calls.height
+    position = positions.fill_null(-1).to_numpy()
+    attributed = position >= 0
+    event_type = events["event_type"]
+    count = events["count"].to_numpy()
+
+    def of_type(name: str) -> np.ndarray:
+        return attributed & (event_type == name).to_numpy()
+
+    def summed(name: str) -> pl.Series:
+        rows = of_type(name)
+        total = np.bincount(position[rows], weights=count[rows], minlength=size)
+        return pl.Series(total.astype(np.int64))  # exact: sums of whole counts < 2**53
+
+    def seen(name: str) -> pl.Series:
+        return pl.Series(np.bincount(position[of_type(name)], minlength=size) > 0)
+
+    leads = of_type("lead")
+    first_lead = (
+        pl.DataFrame({"call": position[leads], "day": events["event_date"].filter(leads)})
+        .group_by("call")
+        .agg(pl.col("day").min())
+    )
+    first_lead_date = pl.repeat(None, size, dtype=pl.Date, eager=True).scatter(
+        first_lead["call"], first_lead["day"]
+    )
+    outcomes = _with_ask_flags(calls.select(list(CALLS_INPUT_SCHEMA))).with_columns(
+        _introductions_later=summed("introduction"),
+        leads_later=summed("lead"),
+        interviews=summed("interview"),
+        offers=summed("offer"),
+        reached_out=seen("reached_out"),
+        reference_given=seen("reference_given"),
+        _first_lead_date=first_lead_date,
+    )
+    return (
+        outcomes.with_columns(
             introductions_total=pl.col("introductions") + pl.col("_introductions_later"),
             leads_total=pl.col("leads") + pl.col("leads_later"),
             leads_immediate=pl.col("leads"),
@@ -370,32 +505,64 @@ def call_outcomes(
             any_introduction=pl.col("introductions_total") > 0,
             any_lead=pl.col("leads_total") > 0,
         )
-    )
-    return (
-        outcomes.select(list(CALL_OUTCOMES_SCHEMA))
+        .select(list(CALL_OUTCOMES_SCHEMA))
         .cast(CALL_OUTCOMES_SCHEMA)
-        .sort("member", "call_date", "call_id")
     )
 
 
-# -- Scopes -------------------------------------------------------------------------
+# -- Scopes and call counts -------------------------------------------------------------
+
+# The finest grouping the count tables need; coarser ones are sums of it.
+_COUNT_KEYS: tuple[str, ...] = ("relationship", "strategy")
 
 
-def _by_scope(frame: pl.DataFrame, keys: Sequence[str], aggs: Sequence[pl.Expr]) -> pl.DataFrame:
-    """``aggs`` per ``keys`` for the whole group and per member, stacked.
+def _call_counts(call_outcomes: pl.DataFrame) -> pl.DataFrame:
+    """Per (member, relationship, strategy): every call count a summary table needs.
+
+    All of them are counts or sums, so any coarser grouping (per strategy, or
+    the whole group) is the sum of these rows: one pass over the calls
+    serves every rate table and mart.
+    """
+    outcomes = _conform(call_outcomes, CALL_OUTCOMES_SCHEMA, "call_outcomes")
+    mature = pl.col("mature")
+    counts = [
+        pl.len().alias("calls"),
+        mature.sum().alias("mature_calls"),
+        pl.col("said_yes").is_not_null().sum().alias("yes_rate_n"),
+        pl.col("said_yes").sum().alias("yes_rate_x"),
+        (pl.col("any_introduction") & mature).sum().alias("intro_rate_x"),
+        (pl.col("any_lead") & mature).sum().alias("lead_rate_x"),
+        (pl.col("reached_out") & mature).sum().alias("reached_out_rate_x"),
+        pl.col("leads_total").filter(mature).sum().alias("_mature_leads"),
+        (pl.col("said_yes").fill_null(False) & mature).sum().alias("_said_yes_mature"),
+        ((pl.col("interviews") > 0) & mature).sum().alias("_interview_mature"),
+        ((pl.col("offers") > 0) & mature).sum().alias("_offer_mature"),
+        pl.col("leads_immediate").filter(mature).sum().alias("immediate_leads"),
+        pl.col("leads_later").filter(mature).sum().alias("later_leads"),
+    ]
+    return outcomes.group_by("member", *_COUNT_KEYS).agg(count.cast(pl.Int64) for count in counts)
+
+
+def _summed_by_scope(counts: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    """``counts`` (per member and finer keys) summed per (member, *keys), plus the
+    group rows (summed over members too), stacked.
 
     The result starts with ``scope`` and ``member`` (null for the group rows),
-    then ``keys``, then the aggregates.
+    then ``keys``, then the summed columns.
     """
-    group_rows = (
-        frame.group_by(*keys)
-        .agg(*aggs)
-        .with_columns(scope=pl.lit(GROUP), member=pl.lit(None, dtype=pl.String))
+    values = [c for c in counts.columns if c not in ("member", *_COUNT_KEYS, *keys)]
+    member_rows = counts.group_by("member", *keys).agg(pl.col(values).sum())
+    group_rows = member_rows.group_by(*keys).agg(pl.col(values).sum())
+    columns = ["scope", "member", *keys, *values]
+    return pl.concat(
+        [
+            group_rows.with_columns(
+                scope=pl.lit(GROUP), member=pl.lit(None, dtype=pl.String)
+            ).select(columns),
+            member_rows.with_columns(scope=pl.lit(MEMBER)).select(columns),
+        ],
+        how="vertical",
     )
-    member_rows = frame.group_by("member", *keys).agg(*aggs).with_columns(scope=pl.lit(MEMBER))
-    columns = ["scope", "member", *keys]
-    group_rows = group_rows.select(*columns, pl.exclude(columns))
-    return pl.concat([group_rows, member_rows.select(group_rows.columns)], how="vertical")
 
 
 def _to_float_series(name: str, values: np.ndarray, size: int) -> pl.Series:
@@ -407,29 +574,12 @@ def _to_float_series(name: str, values: np.ndarray, size: int) -> pl.Series:
 # -- Rate tables (CONTRACT section 3) -----------------------------------------------------
 
 
-def _rate_counts() -> list[pl.Expr]:
-    mature = pl.col("mature")
-    counts = [
-        pl.len().alias("calls"),
-        mature.sum().alias("mature_calls"),
-        pl.col("said_yes").is_not_null().sum().alias("yes_rate_n"),
-        pl.col("said_yes").sum().alias("yes_rate_x"),
-    ]
-    for metric, flag in (
-        ("intro_rate", "any_introduction"),
-        ("lead_rate", "any_lead"),
-        ("reached_out_rate", "reached_out"),
-    ):
-        counts += [
-            mature.sum().alias(f"{metric}_n"),
-            (pl.col(flag) & mature).sum().alias(f"{metric}_x"),
-        ]
-    counts.append(pl.col("leads_total").filter(mature).sum().alias("_mature_leads"))
-    return counts
-
-
 def _with_intervals(counts: pl.DataFrame) -> pl.DataFrame:
     """Rates with Wilson intervals, and leads per call with a Garwood interval."""
+    # Every rate but yes_rate counts mature calls.
+    counts = counts.with_columns(
+        pl.col("mature_calls").alias(f"{metric}_n") for metric in RATE_METRICS[1:]
+    )
     size = counts.height
     columns: list[pl.Series] = []
     for metric in RATE_METRICS:
@@ -458,11 +608,9 @@ def _with_intervals(counts: pl.DataFrame) -> pl.DataFrame:
     return counts.with_columns(columns)
 
 
-def _rate_table(call_outcomes: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+def _rate_table(counts: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
     schema = _rate_schema(keys)
-    outcomes = _conform(call_outcomes, CALL_OUTCOMES_SCHEMA, "call_outcomes")
-    counts = _by_scope(outcomes, keys, _rate_counts())
-    table = _with_intervals(counts)
+    table = _with_intervals(_summed_by_scope(counts, keys))
     return table.select(list(schema)).cast(schema).sort("scope", "member", *keys)
 
 
@@ -473,12 +621,12 @@ def outcomes_by_strategy(call_outcomes: pl.DataFrame) -> pl.DataFrame:
     not, since it is known on the day of the call); the other rates and
     ``leads_per_call`` count mature calls only.
     """
-    return _rate_table(call_outcomes, ["strategy"])
+    return _rate_table(_call_counts(call_outcomes), ["strategy"])
 
 
 def outcomes_by_relationship(call_outcomes: pl.DataFrame) -> pl.DataFrame:
     """The ``outcomes_by_strategy`` columns per (scope, member, relationship, strategy)."""
-    return _rate_table(call_outcomes, ["relationship", "strategy"])
+    return _rate_table(_call_counts(call_outcomes), ["relationship", "strategy"])
 
 
 # -- Reference against job -------------------------------------------------------------
@@ -575,9 +723,13 @@ def ask_balance(call_outcomes: pl.DataFrame) -> pl.DataFrame:
     while job asks went to acquaintances: a difference in rates may come
     from whom each ask went to, not from the ask.
     """
-    outcomes = _conform(call_outcomes, CALL_OUTCOMES_SCHEMA, "call_outcomes")
-    counts = _by_scope(outcomes, ["relationship", "strategy"], [pl.len().alias("calls")])
-    table = counts.with_columns(
+    return _ask_balance(_call_counts(call_outcomes))
+
+
+def _ask_balance(counts: pl.DataFrame) -> pl.DataFrame:
+    table = _summed_by_scope(
+        counts.select("member", *_COUNT_KEYS, "calls"), ["relationship", "strategy"]
+    ).with_columns(
         share=pl.col("calls") / pl.col("calls").sum().over("scope", "member", "strategy")
     )
     return (
@@ -607,34 +759,98 @@ def lead_survival_times(
 
 
 def time_to_first_lead(call_outcomes: pl.DataFrame, *, as_of: dt.date, window: int) -> pl.DataFrame:
-    """Kaplan-Meier curve of the time to a call's first lead, per (scope, member, strategy)."""
+    """Kaplan-Meier curve of the time to a call's first lead, per (scope, member, strategy).
+
+    The same curve as :func:`asklab.stats.kaplan_meier` gives for each group's
+    calls, computed for all groups at once: calls are first counted per
+    (group, day), then the at-risk numbers, survival and Greenwood sums run
+    down each group's days.
+    """
+    return _time_to_first_lead(_lead_day_counts(call_outcomes, as_of=as_of, window=window))
+
+
+def _lead_day_counts(call_outcomes: pl.DataFrame, *, as_of: dt.date, window: int) -> pl.DataFrame:
+    """Per (member, strategy, day): calls whose first lead came that day (``events``)
+    and calls with that day as their time (``subjects``; events plus censored)."""
     outcomes = _conform(call_outcomes, CALL_OUTCOMES_SCHEMA, "call_outcomes")
     times = lead_survival_times(outcomes, as_of=as_of, window=window)
-    groups = _by_scope(
-        times,
-        ["strategy"],
-        # Row order inside a group does not matter: the curve depends on the
-        # multiset of (day, observed) only.
-        [pl.col("lead_day"), pl.col("lead_observed")],
-    ).sort("scope", "member", "strategy")
-    curves: list[pl.DataFrame] = [pl.DataFrame(schema=TIME_TO_FIRST_LEAD_SCHEMA)]
-    for row in groups.iter_rows(named=True):
-        curve = stats.kaplan_meier(
-            np.asarray(row["lead_day"], dtype=np.int64),
-            np.asarray(row["lead_observed"], dtype=bool),
+    early = times.filter(pl.col("lead_day") < 0)
+    if early.height:
+        raise ValueError(
+            f"time_to_first_lead: {early.height} call(s) with a negative time to first lead, "
+            f"e.g. call {early['call_id'][0]} (a call after as_of {as_of.isoformat()}?)"
         )
-        curves.append(
-            curve.with_columns(
-                scope=pl.lit(row["scope"]),
-                member=pl.lit(row["member"], dtype=pl.String),
-                strategy=pl.lit(row["strategy"]),
-            )
-            .select(list(TIME_TO_FIRST_LEAD_SCHEMA))
-            .cast(TIME_TO_FIRST_LEAD_SCHEMA)
+    return times.group_by("member", "strategy", pl.col("lead_day").alias("day")).agg(
+        subjects=pl.len().cast(pl.Int64), events=pl.col("lead_observed").sum().cast(pl.Int64)
+    )
+
+
+def _time_to_first_lead(lead_days: pl.DataFrame) -> pl.DataFrame:
+    return _kaplan_meier_curves(_summed_by_scope(lead_days, ["strategy", "day"]))
+
+
+def _kaplan_meier_curves(counts: pl.DataFrame) -> pl.DataFrame:
+    """Kaplan-Meier rows from (scope, member, strategy, day, subjects, events) counts.
+
+    Each group's rows, by day, follow :func:`asklab.stats.kaplan_meier` step
+    for step (same sums and products in the same order), so the numbers are
+    the ones it gives for that group alone.
+    """
+    if counts.height == 0:
+        return pl.DataFrame(schema=TIME_TO_FIRST_LEAD_SCHEMA)
+    group = ["scope", "member", "strategy"]
+    subjects, events = pl.col("subjects"), pl.col("events")
+    steps = (
+        counts.sort(*group, "day")
+        .with_columns(
+            _total=subjects.sum().over(group),
+            _before=(subjects.cum_sum() - subjects).over(group),
         )
+        .with_columns(at_risk=pl.col("_total") - pl.col("_before"))
+        .with_columns(
+            censored=subjects - events,
+            survival=(pl.lit(1.0) - events / pl.col("at_risk")).cum_prod().over(group),
+            # Greenwood's sum; infinite once everyone at risk has had the event (S = 0).
+            _greenwood=pl.when(pl.col("at_risk") > events)
+            .then(events / (pl.col("at_risk") * (pl.col("at_risk") - events)))
+            .otherwise(float("inf"))
+            .cum_sum()
+            .over(group),
+        )
+    )
+    survival = steps["survival"].to_numpy()
+    greenwood = steps["_greenwood"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        defined = (survival > 0.0) & (survival < 1.0)
+        log_survival = np.log(np.where(defined, survival, 0.5))
+        sigma = np.sqrt(greenwood) / np.abs(log_survival)
+        lo = np.where(defined, survival ** np.exp(stats.Z95 * sigma), np.nan)
+        hi = np.where(defined, survival ** np.exp(-stats.Z95 * sigma), np.nan)
+    size = steps.height
+    curves = steps.with_columns(
+        _to_float_series("survival_lo", lo, size), _to_float_series("survival_hi", hi, size)
+    )
+    # Each curve starts at day 0 with everyone at risk and survival 1.
+    starts = (
+        steps.filter(pl.col("_before") == 0)
+        .select(
+            *group,
+            day=pl.lit(0, dtype=pl.Int64),
+            at_risk=pl.col("_total"),
+            events=pl.lit(0, dtype=pl.Int64),
+            censored=pl.lit(0, dtype=pl.Int64),
+            survival=pl.lit(1.0),
+            survival_lo=pl.lit(None, dtype=pl.Float64),
+            survival_hi=pl.lit(None, dtype=pl.Float64),
+        )
+        .cast(TIME_TO_FIRST_LEAD_SCHEMA)
+    )
     # Day 0 can hold two rows (before and after what happened on day 0): the
     # first has survival 1 and nothing counted, as in stats.kaplan_meier.
-    return pl.concat(curves, how="vertical").sort(
+    return pl.concat(
+        [starts, curves.select(list(TIME_TO_FIRST_LEAD_SCHEMA)).cast(TIME_TO_FIRST_LEAD_SCHEMA)],
+        how="vertical",
+    ).sort(
         ["scope", "member", "strategy", "day", "survival", "events", "censored"],
         descending=[False, False, False, False, True, False, False],
     )
@@ -645,9 +861,19 @@ def weekly_activity(call_outcomes: pl.DataFrame) -> pl.DataFrame:
 
     Only weeks with calls have rows; a chart fills the gaps with zeros.
     """
+    return _weekly_activity(_week_counts(call_outcomes))
+
+
+def _week_counts(call_outcomes: pl.DataFrame) -> pl.DataFrame:
+    """Calls per (member, week_start, strategy)."""
     outcomes = _conform(call_outcomes, CALL_OUTCOMES_SCHEMA, "call_outcomes")
-    weeks = outcomes.with_columns(week_start=pl.col("call_date").dt.truncate("1w"))
-    table = _by_scope(weeks, ["week_start", "strategy"], [pl.len().alias("calls")])
+    return outcomes.group_by(
+        "member", pl.col("call_date").dt.truncate("1w").alias("week_start"), "strategy"
+    ).agg(calls=pl.len().cast(pl.Int64))
+
+
+def _weekly_activity(week_counts: pl.DataFrame) -> pl.DataFrame:
+    table = _summed_by_scope(week_counts, ["week_start", "strategy"])
     return (
         table.select(list(WEEKLY_ACTIVITY_SCHEMA))
         .cast(WEEKLY_ACTIVITY_SCHEMA)
@@ -665,18 +891,28 @@ def funnel(call_outcomes: pl.DataFrame) -> pl.DataFrame:
     The stages are not nested (an introduction may follow a call whose asks
     got a no), so a later stage can exceed an earlier one.
     """
-    outcomes = _conform(call_outcomes, CALL_OUTCOMES_SCHEMA, "call_outcomes")
-    mature = pl.col("mature")
-    reached = {
-        "call": mature,
-        "said_yes": mature & pl.col("said_yes").fill_null(False),
-        "introduction": mature & pl.col("any_introduction"),
-        "lead": mature & pl.col("any_lead"),
-        "interview": mature & (pl.col("interviews") > 0),
-        "offer": mature & (pl.col("offers") > 0),
-    }
-    wide = _by_scope(
-        outcomes, ["strategy"], [reached[stage].sum().alias(stage) for stage in FUNNEL_STAGES]
+    return _funnel(_call_counts(call_outcomes))
+
+
+# Each funnel stage and the call count (of _call_counts) that holds it.
+_FUNNEL_COUNTS: dict[str, str] = {
+    "call": "mature_calls",
+    "said_yes": "_said_yes_mature",
+    "introduction": "intro_rate_x",
+    "lead": "lead_rate_x",
+    "interview": "_interview_mature",
+    "offer": "_offer_mature",
+}
+
+
+def _funnel(counts: pl.DataFrame) -> pl.DataFrame:
+    wide = _summed_by_scope(
+        counts.select(
+            "member",
+            *_COUNT_KEYS,
+            *(pl.col(_FUNNEL_COUNTS[stage]).alias(stage) for stage in FUNNEL_STAGES),
+        ),
+        ["strategy"],
     )
     long = wide.unpivot(
         index=["scope", "member", "strategy"],
@@ -698,16 +934,13 @@ def funnel(call_outcomes: pl.DataFrame) -> pl.DataFrame:
 
 def lead_timing(call_outcomes: pl.DataFrame) -> pl.DataFrame:
     """Leads given during mature calls (immediate) against leads that came later."""
-    outcomes = _conform(call_outcomes, CALL_OUTCOMES_SCHEMA, "call_outcomes")
-    mature = pl.col("mature")
-    table = _by_scope(
-        outcomes,
+    return _lead_timing(_call_counts(call_outcomes))
+
+
+def _lead_timing(counts: pl.DataFrame) -> pl.DataFrame:
+    table = _summed_by_scope(
+        counts.select("member", *_COUNT_KEYS, "mature_calls", "immediate_leads", "later_leads"),
         ["strategy"],
-        [
-            mature.sum().alias("mature_calls"),
-            pl.col("leads_immediate").filter(mature).sum().alias("immediate_leads"),
-            pl.col("leads_later").filter(mature).sum().alias("later_leads"),
-        ],
     )
     return (
         table.select(list(LEAD_TIMING_SCHEMA))
@@ -718,23 +951,111 @@ def lead_timing(call_outcomes: pl.DataFrame) -> pl.DataFrame:
 
 # -- Everything at once -----------------------------------------------------------------------
 
+# The tables with a row per call or event; the others summarise them.
+ROW_TABLES: tuple[str, ...] = ("events", "call_outcomes")
+SUMMARY_TABLES: tuple[str, ...] = (
+    "outcomes_by_strategy",
+    "strategy_comparison",
+    "outcomes_by_relationship",
+    "ask_balance",
+    "time_to_first_lead",
+    "weekly_activity",
+    "funnel",
+    "lead_timing",
+)
+
+
+@dataclass(frozen=True)
+class OutcomeParts:
+    """The outcomes of some members: their rows, and their counts for the summaries.
+
+    Every summary table is a function of per-member counts (sums over calls),
+    so the parts of disjoint sets of members can be computed apart and their
+    counts stacked (:func:`stack_parts`) before :func:`summary_tables`.
+    """
+
+    events: pl.DataFrame  # the events with call_id (in no particular order)
+    call_outcomes: pl.DataFrame  # in no particular order
+    counts: pl.DataFrame  # per (member, relationship, strategy), see _call_counts
+    lead_days: pl.DataFrame  # per (member, strategy, day), see _lead_day_counts
+    weeks: pl.DataFrame  # per (member, week_start, strategy), see _week_counts
+
+    def counts_only(self) -> OutcomeParts:
+        """These parts without their rows, holding no memory of the rows.
+
+        Polars text columns can share buffers: a small frame cut from a big
+        one (even an empty one) may keep all of the big one's text alive, so
+        the counts are copied into buffers of their own.
+        """
+
+        def own(frame: pl.DataFrame) -> pl.DataFrame:
+            return pl.from_arrow(frame.to_arrow())  # type: ignore[return-value]
+
+        return OutcomeParts(
+            events=pl.DataFrame(schema=self.events.schema),
+            call_outcomes=pl.DataFrame(schema=self.call_outcomes.schema),
+            counts=own(self.counts),
+            lead_days=own(self.lead_days),
+            weeks=own(self.weeks),
+        )
+
+
+def outcome_parts(
+    calls: pl.DataFrame, events: pl.DataFrame, *, as_of: dt.date, window: int
+) -> OutcomeParts:
+    """Attribution, per-call outcomes and summary counts for the members in ``calls``.
+
+    ``calls`` and ``events`` must hold every call and event of each member
+    they hold (attribution stays within a member).
+    """
+    calls, events = _attribution_inputs(calls, events, window=window)
+    calls = _outcome_calls(calls, as_of=as_of)
+    positions = attributed_call_positions(calls, events, window=window)
+    outcomes = _call_outcomes_at(calls, events, positions, as_of=as_of, window=window)
+    return OutcomeParts(
+        events=_with_call_ids(calls, events, positions),
+        call_outcomes=outcomes,
+        counts=_call_counts(outcomes),
+        lead_days=_lead_day_counts(outcomes, as_of=as_of, window=window),
+        weeks=_week_counts(outcomes),
+    )
+
+
+def stack_parts(parts: Sequence[OutcomeParts]) -> OutcomeParts:
+    """The parts of disjoint sets of members as one."""
+
+    def stacked(name: str) -> pl.DataFrame:
+        return pl.concat([getattr(part, name) for part in parts], how="vertical")
+
+    return OutcomeParts(*(stacked(name) for name in OutcomeParts.__dataclass_fields__))
+
+
+def summary_tables(parts: OutcomeParts) -> dict[str, pl.DataFrame]:
+    """Every summary table (``SUMMARY_TABLES``) from the parts' counts."""
+    by_strategy = _rate_table(parts.counts, ["strategy"])
+    return {
+        "outcomes_by_strategy": by_strategy,
+        "strategy_comparison": _comparison_from_rates(by_strategy),
+        "outcomes_by_relationship": _rate_table(parts.counts, ["relationship", "strategy"]),
+        "ask_balance": _ask_balance(parts.counts),
+        "time_to_first_lead": _time_to_first_lead(parts.lead_days),
+        "weekly_activity": _weekly_activity(parts.weeks),
+        "funnel": _funnel(parts.counts),
+        "lead_timing": _lead_timing(parts.counts),
+    }
+
 
 def build_outcome_tables(
     calls: pl.DataFrame, events: pl.DataFrame, *, as_of: dt.date, window: int
 ) -> dict[str, pl.DataFrame]:
-    """Every outcome table, keyed by its warehouse name (``events`` with ``call_id``)."""
-    attributed = attribute_events(calls, events, window=window)
-    outcomes = call_outcomes(calls, attributed, as_of=as_of, window=window)
-    by_strategy = outcomes_by_strategy(outcomes)
+    """Every outcome table, keyed by its warehouse name (``events`` with ``call_id``).
+
+    The same tables as the functions above called one by one, with the
+    shared work done once: one attribution, one pass counting calls.
+    """
+    parts = outcome_parts(calls, events, as_of=as_of, window=window)
     return {
-        "events": attributed,
-        "call_outcomes": outcomes,
-        "outcomes_by_strategy": by_strategy,
-        "strategy_comparison": _comparison_from_rates(by_strategy),
-        "outcomes_by_relationship": outcomes_by_relationship(outcomes),
-        "ask_balance": ask_balance(outcomes),
-        "time_to_first_lead": time_to_first_lead(outcomes, as_of=as_of, window=window),
-        "weekly_activity": weekly_activity(outcomes),
-        "funnel": funnel(outcomes),
-        "lead_timing": lead_timing(outcomes),
+        "events": parts.events.sort("member", "event_date", "contact_key", "event_id"),
+        "call_outcomes": parts.call_outcomes.sort("member", "call_date", "call_id"),
+        **summary_tables(parts),
     }

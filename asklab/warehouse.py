@@ -6,11 +6,18 @@ transaction, so a run killed at any point leaves the file as before the run.
 
 Tables (DDL in ``sql/schema/``):
 
-- ``file_state``, ``call_rows``, ``event_rows``, ``rejected_rows``: what each
-  source file contributed on its last good load, duplicates included;
-- ``calls``, ``events``: one row per distinct call/event, rebuilt from the raw
-  rows by the SQL models in ``sql/models/``;
+- ``file_state``, ``rejected_rows``: what each source file contributed on its
+  last good load;
+- ``calls``, ``events``: one row per distinct call/event, its first copy in
+  (file, line) order; ``call_duplicates``, ``event_duplicates``: every further
+  copy. Each valid row is stored once, so a first load writes each row once,
+  and a changed file touches only its own rows and the ids they share
+  (:func:`replace_copies`). The views ``call_rows``/``event_rows`` show every
+  valid row, duplicates included. Ids are content-derived (the SQL models in
+  ``sql/models/``);
 - ``load_log``: one row per file per run;
+- ``warehouse_meta``: small facts such as the data version, which changes
+  whenever ``calls``/``events`` change;
 - the outcome tables, replaced by :func:`write_outcomes`.
 
 SQL text comes only from the files in ``sql/`` and from identifiers chosen by
@@ -22,17 +29,18 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import fcntl
-import hashlib
 import os
 import re
 import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from asklab import SQL_DIR
@@ -50,7 +58,9 @@ INGEST_TABLES = frozenset(
         "event_rows",
         "rejected_rows",
         "calls",
+        "call_duplicates",
         "events",
+        "event_duplicates",
         "load_log",
     }
 )
@@ -85,8 +95,28 @@ EVENTS_COLUMNS: tuple[str, ...] = (
     "source_line",
 )
 
-# The content-derived id each raw-row table gets from its SQL model.
-ROW_ID_COLUMNS = {"call_rows": "call_id", "event_rows": "event_id"}
+
+class CopyTables(NamedTuple):
+    """Where a contract table keeps further copies, and how its rows get their id."""
+
+    duplicates: str  # table of the copies after the first
+    id_column: str
+    id_model: str  # sql/models/<id_model>.sql
+
+
+COPY_TABLES: dict[str, CopyTables] = {
+    "calls": CopyTables("call_duplicates", "call_id", "call_ids"),
+    "events": CopyTables("event_duplicates", "event_id", "event_ids"),
+}
+
+# The pseudo-column read_events can add and update_event_call_ids uses: the
+# events row's DuckDB rowid, valid within the transaction that read it.
+EVENT_ROWID = "event_rowid"
+
+# warehouse_meta keys: the version of calls/events, and what the outcome
+# tables were last computed from (see asklab.pipeline).
+DATA_VERSION_KEY = "data_version"
+OUTCOMES_KEY = "outcomes_computed_from"
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -153,7 +183,9 @@ class Warehouse:
     @contextmanager
     def registered(self, name: str, frame: pl.DataFrame) -> Iterator[str]:
         """Expose ``frame`` to SQL as view ``name`` for the duration of the block."""
-        self.con.register(name, frame)
+        # As Arrow with string views, which DuckDB reads in place; registering
+        # the frame itself exports its text as a copy (twice the frame's memory).
+        self.con.register(name, frame.to_arrow(compat_level=pl.CompatLevel.newest()))
         try:
             yield name
         finally:
@@ -311,20 +343,11 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-# -- SQL models ----------------------------------------------------------------
+# -- SQL models and metadata -----------------------------------------------------
 
 
 def model_sql(name: str) -> str:
     return (MODELS_DIR / f"{name}.sql").read_text(encoding="utf-8")
-
-
-def models_fingerprint() -> str:
-    """sha256 over the model files, to rebuild calls/events when a model changes."""
-    digest = hashlib.sha256()
-    for path in sorted(MODELS_DIR.glob("*.sql")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def meta_value(wh: Warehouse, key: str) -> str | None:
@@ -337,24 +360,32 @@ def set_meta_value(wh: Warehouse, key: str, value: str) -> None:
     wh.execute("INSERT INTO warehouse_meta VALUES (?, ?)", [key, value])
 
 
-# -- per-file raw rows ---------------------------------------------------------
+def delete_meta_value(wh: Warehouse, key: str) -> None:
+    wh.execute("DELETE FROM warehouse_meta WHERE key = ?", [key])
+
+
+def data_version(wh: Warehouse) -> str | None:
+    """A token that changes whenever ``calls`` or ``events`` change (None: never loaded).
+
+    Anything computed from those tables (the outcome tables, the reports) can
+    record the version it was computed from and be skipped while it holds.
+    """
+    return meta_value(wh, DATA_VERSION_KEY)
+
+
+def new_data_version(wh: Warehouse) -> str:
+    """Record that ``calls``/``events`` changed (in the caller's transaction)."""
+    version = uuid.uuid4().hex
+    set_meta_value(wh, DATA_VERSION_KEY, version)
+    return version
+
+
+# -- per-file rows -----------------------------------------------------------------
 
 
 def read_file_states(wh: Warehouse) -> pl.DataFrame:
     """``file_state`` sorted by source_file."""
     return wh.query("SELECT * FROM file_state ORDER BY source_file")
-
-
-def delete_file_rows(wh: Warehouse, source_files: Sequence[str]) -> None:
-    """Remove everything the given files contributed (raw rows, rejections, state)."""
-    if not source_files:
-        return
-    names = pl.DataFrame({"source_file": list(source_files)}, schema={"source_file": pl.String})
-    with wh.registered("replaced_files", names):
-        for table in ("call_rows", "event_rows", "rejected_rows", "file_state"):
-            wh.execute(
-                f"DELETE FROM {table} WHERE source_file IN (SELECT source_file FROM replaced_files)"
-            )
 
 
 @contextmanager
@@ -371,52 +402,195 @@ def unordered_inserts(wh: Warehouse) -> Iterator[None]:
         wh.execute("SET preserve_insertion_order = ?", [bool(previous)])
 
 
-def insert_file_rows(
-    wh: Warehouse, calls: pl.DataFrame, events: pl.DataFrame, rejected: pl.DataFrame
-) -> None:
-    """Append validated rows; ids are computed in SQL (sql/models/*_rows.sql)."""
-    with unordered_inserts(wh):
-        _insert_file_rows(wh, calls, events, rejected)
+def insert_frame(wh: Warehouse, table: str, frame: pl.DataFrame) -> None:
+    """INSERT ``frame`` into ``table``, columns matched by name, in any row order."""
+    if frame.height == 0:
+        return
+    with wh.registered("staged_frame", frame), unordered_inserts(wh):
+        wh.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged_frame")
 
 
-def _insert_file_rows(
-    wh: Warehouse, calls: pl.DataFrame, events: pl.DataFrame, rejected: pl.DataFrame
+def _source_files_frame(source_files: Sequence[str]) -> pl.DataFrame:
+    return pl.DataFrame({"source_file": list(source_files)}, schema={"source_file": pl.String})
+
+
+def replace_file_states(wh: Warehouse, source_files: Sequence[str], states: pl.DataFrame) -> None:
+    """Delete the ``file_state`` rows of ``source_files``, then insert ``states``."""
+    if source_files:
+        with wh.registered("replaced_files", _source_files_frame(source_files)):
+            wh.execute(
+                "DELETE FROM file_state "
+                "WHERE source_file IN (SELECT source_file FROM replaced_files)"
+            )
+    if states.height:
+        columns = wh.table_columns("file_state")
+        with wh.registered("staged_file_state", states.select(columns)):
+            wh.execute("INSERT INTO file_state BY NAME SELECT * FROM staged_file_state")
+
+
+def replace_rejected_rows(
+    wh: Warehouse, source_files: Sequence[str], rejected: pl.DataFrame
 ) -> None:
-    for table, staged, frame in (
-        ("call_rows", "staged_call_rows", calls),
-        ("event_rows", "staged_event_rows", events),
-    ):
-        if frame.height == 0:
-            continue
-        columns = [c for c in wh.table_columns(table) if c != ROW_ID_COLUMNS[table]]
-        with wh.registered(staged, frame.select(columns)):
-            wh.execute(f"INSERT INTO {table} BY NAME {model_sql(table)}")
+    """Delete the rejected rows of ``source_files``, then insert ``rejected``."""
+    if source_files:
+        with wh.registered("replaced_files", _source_files_frame(source_files)):
+            wh.execute(
+                "DELETE FROM rejected_rows "
+                "WHERE source_file IN (SELECT source_file FROM replaced_files)"
+            )
     if rejected.height:
         columns = wh.table_columns("rejected_rows")
         with wh.registered("staged_rejected_rows", rejected.select(columns)):
             wh.execute("INSERT INTO rejected_rows BY NAME SELECT * FROM staged_rejected_rows")
 
 
-def write_file_states(wh: Warehouse, states: pl.DataFrame) -> None:
-    """Insert ``file_state`` rows (the caller has deleted the old ones)."""
-    if states.height == 0:
-        return
-    columns = wh.table_columns("file_state")
-    with wh.registered("staged_file_state", states.select(columns)):
-        wh.execute("INSERT INTO file_state BY NAME SELECT * FROM staged_file_state")
+def content_ids(wh: Warehouse, table: str, rows: pl.DataFrame) -> pl.Series:
+    """The content-derived ids of ``rows`` (validated call or event rows), in order.
+
+    Computed by DuckDB (``sql/models/<kind>_ids.sql``: md5 of the
+    length-prefixed duplicate key).
+    """
+    copies = COPY_TABLES[table]
+    if rows.height == 0:
+        return pl.Series(copies.id_column, [], dtype=pl.String)
+    previous = wh.scalar("SELECT current_setting('preserve_insertion_order')")
+    if not previous:  # the ids must come back in the rows' order
+        wh.execute("SET preserve_insertion_order = true")
+    try:
+        with wh.registered("staged_rows", rows):
+            ids = wh.query(model_sql(copies.id_model))[copies.id_column]
+    finally:
+        if not previous:
+            wh.execute("SET preserve_insertion_order = false")
+    if ids.len() != rows.height:
+        raise RuntimeError(f"{copies.id_model}: {ids.len()} ids for {rows.height} rows")
+    return ids
 
 
-def rebuild_calls_and_events(wh: Warehouse) -> None:
-    """Rebuild ``calls`` and ``events`` from the raw rows with the SQL models."""
-    with unordered_inserts(wh):
-        for table in ("calls", "events"):
-            wh.execute(f"DELETE FROM {table}")
-            wh.execute(f"INSERT INTO {table} BY NAME {model_sql(table)}")
-    set_meta_value(wh, "models_sha256", models_fingerprint())
+def _first_distinct(values: pl.Series) -> pl.Series:
+    """``values.is_first_distinct()``, faster for (nearly) distinct text values.
+
+    A value whose 64-bit hash no other value has is a first occurrence; only
+    the values sharing a hash (the real repeats, and any hash collision) are
+    compared as text.
+    """
+    repeated = values.hash().is_duplicated()
+    first = pl.Series(np.ones(values.len(), dtype=bool))
+    if repeated.any():
+        positions = repeated.arg_true()
+        first = first.scatter(positions, values.gather(positions).is_first_distinct())
+    return first
 
 
-def models_are_current(wh: Warehouse) -> bool:
-    return meta_value(wh, "models_sha256") == models_fingerprint()
+def _in_copy_order(rows: pl.DataFrame) -> bool:
+    """Whether ``rows`` are sorted by (source_file, source_line, sheet nulls first)."""
+    if rows.height < 2:
+        return True
+    file, line, sheet = pl.col("source_file"), pl.col("source_line"), pl.col("sheet")
+    previous_file, previous_line = file.shift(1), line.shift(1)
+    previous_sheet = sheet.shift(1)
+    sheet_not_before = previous_sheet.is_null() | (sheet.is_not_null() & (sheet >= previous_sheet))
+    in_order = (file > previous_file) | (
+        (file == previous_file)
+        & ((line > previous_line) | ((line == previous_line) & sheet_not_before))
+    )
+    return bool(rows.select(in_order.slice(1).all()).item())
+
+
+def replace_copies(
+    wh: Warehouse, table: str, source_files: Sequence[str], rows: pl.DataFrame
+) -> None:
+    """Replace what ``source_files`` contributed to ``calls`` or ``events`` (``table``).
+
+    ``rows`` are the files' new validated rows (CALL_ROW_SCHEMA or
+    EVENT_ROW_SCHEMA; may be empty, e.g. for removed files). Every valid row
+    is stored once: the first copy of each id in the contract table, further
+    copies in its duplicates table. Only the ids whose first copy may change
+    are decided again: those whose first copy was in a replaced file, and
+    those with a new row. Their remaining stored rows are taken out and put
+    back, with the new rows, as first or further copies. Events put back lose
+    their attribution (``call_id``) until the outcomes stage sets it again.
+    """
+    copies = COPY_TABLES[table]
+    ident = copies.id_column
+    columns = [c for c in wh.table_columns(copies.duplicates) if c != ident]
+    missing = [c for c in columns if c not in rows.columns]
+    if missing:
+        raise ValueError(f"{table}: rows lack column(s) {', '.join(missing)}")
+    rows = rows.select(columns)
+    ids = content_ids(wh, table, rows)
+    stored = wh.scalar(
+        f"SELECT (SELECT count(*) FROM {table}) + (SELECT count(*) FROM {copies.duplicates})"
+    )
+    if stored:
+        remaining = _take_out_redecided(wh, table, source_files, ids)
+        if remaining.height:
+            rows = pl.concat([remaining.select(columns), rows], how="vertical_relaxed")
+            ids = pl.concat([remaining[ident], ids])
+    if not _in_copy_order(rows):
+        order = rows.select(
+            pl.arg_sort_by("source_file", "source_line", "sheet", nulls_last=False)
+        ).to_series()
+        rows, ids = rows[order], ids.gather(order)
+    # The rows as Arrow, read in place, with the id and first-copy flag added
+    # beside them: no copy of the rows is made on the way to DuckDB.
+    staged = (
+        rows.to_arrow(compat_level=pl.CompatLevel.newest())
+        .append_column(ident, ids.to_arrow(compat_level=pl.CompatLevel.newest()))
+        .append_column("_first", _first_distinct(ids).to_arrow())
+    )
+    wh.con.register("staged_copies", staged)
+    try:
+        with unordered_inserts(wh):
+            for name, condition in ((table, "_first"), (copies.duplicates, "NOT _first")):
+                wh.execute(
+                    f"INSERT INTO {name} BY NAME "
+                    f"SELECT * EXCLUDE (_first) FROM staged_copies WHERE {condition}"
+                )
+    finally:
+        wh.con.unregister("staged_copies")
+
+
+def _take_out_redecided(
+    wh: Warehouse, table: str, source_files: Sequence[str], new_ids: pl.Series
+) -> pl.DataFrame:
+    """Delete the replaced files' stored copies, and every stored copy of the ids
+    whose first copy must be decided again; return the latter that stay.
+
+    Decided again: the ids whose first copy was in a replaced file, and the
+    ids of the new rows (a new row may come before the stored first copy).
+    """
+    copies = COPY_TABLES[table]
+    ident = copies.id_column
+    columns = ", ".join(wh.table_columns(copies.duplicates))
+    with (
+        wh.registered("replaced_files", _source_files_frame(source_files)),
+        wh.registered("staged_ids", new_ids.alias(ident).to_frame()),
+    ):
+        wh.execute(
+            f"CREATE OR REPLACE TEMP TABLE redecided_ids AS "
+            f"SELECT {ident} FROM {table} "
+            f"WHERE source_file IN (SELECT source_file FROM replaced_files) "
+            f"UNION SELECT {ident} FROM staged_ids"
+        )
+        try:
+            remaining = wh.query(
+                " UNION ALL ".join(
+                    f"SELECT {columns} FROM {name} "
+                    f"WHERE {ident} IN (SELECT {ident} FROM redecided_ids) "
+                    f"AND source_file NOT IN (SELECT source_file FROM replaced_files)"
+                    for name in (table, copies.duplicates)
+                )
+            )
+            for name in (table, copies.duplicates):
+                wh.execute(
+                    f"DELETE FROM {name} "
+                    f"WHERE source_file IN (SELECT source_file FROM replaced_files) "
+                    f"OR {ident} IN (SELECT {ident} FROM redecided_ids)"
+                )
+        finally:
+            wh.execute("DROP TABLE IF EXISTS redecided_ids")
+    return remaining
 
 
 def file_load_counts(wh: Warehouse) -> pl.DataFrame:
@@ -435,18 +609,69 @@ def append_load_log(wh: Warehouse, rows: pl.DataFrame) -> None:
 # -- reading the contract tables ---------------------------------------------
 
 
-def read_calls(wh: Warehouse) -> pl.DataFrame:
-    """Contract ``calls`` columns plus ``contact`` (display name), in a stable order."""
-    columns = ", ".join([*CALLS_COLUMNS, "contact"])
-    return wh.query(f"SELECT {columns} FROM calls ORDER BY member, call_date, contact_key, call_id")
+def read_calls(
+    wh: Warehouse,
+    columns: Sequence[str] | None = None,
+    *,
+    ordered: bool = True,
+    part: tuple[int, int] | None = None,
+) -> pl.DataFrame:
+    """Contract ``calls`` columns plus ``contact`` (display name), in a stable order.
 
-
-def read_events(wh: Warehouse) -> pl.DataFrame:
-    """Contract ``events`` columns minus ``call_id``, plus ``contact``, in a stable order."""
-    columns = ", ".join([*(c for c in EVENTS_COLUMNS if c != "call_id"), "contact"])
-    return wh.query(
-        f"SELECT {columns} FROM events ORDER BY member, event_date, contact_key, event_id"
+    ``columns`` picks fewer (or other stored) columns; ``ordered=False`` skips
+    the sort for a caller that does not need one. ``part=(i, n)`` reads only
+    the members in part i of n (by a hash of the member key): every call of
+    those members, none of the others'.
+    """
+    return _read_table(
+        wh, "calls", columns or [*CALLS_COLUMNS, "contact"], ordered=ordered, part=part
     )
+
+
+def read_events(
+    wh: Warehouse,
+    columns: Sequence[str] | None = None,
+    *,
+    ordered: bool = True,
+    part: tuple[int, int] | None = None,
+) -> pl.DataFrame:
+    """Contract ``events`` columns minus ``call_id``, plus ``contact``, in a stable order.
+
+    ``columns`` may include ``EVENT_ROWID``: the row's DuckDB ``rowid``, for
+    :func:`update_event_call_ids` in the same transaction. ``part`` as for
+    :func:`read_calls` (the same members).
+    """
+    default = [*(c for c in EVENTS_COLUMNS if c != "call_id"), "contact"]
+    return _read_table(wh, "events", columns or default, ordered=ordered, part=part)
+
+
+_TABLE_ORDER = {
+    "calls": ("member", "call_date", "contact_key", "call_id"),
+    "events": ("member", "event_date", "contact_key", "event_id"),
+}
+
+
+def _read_table(
+    wh: Warehouse,
+    table: str,
+    columns: Sequence[str],
+    *,
+    ordered: bool,
+    part: tuple[int, int] | None,
+) -> pl.DataFrame:
+    known = {*wh.table_columns(table), EVENT_ROWID}
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise ValueError(f"{table} has no column(s) {', '.join(unknown)}")
+    selected = ", ".join(f"rowid AS {c}" if c == EVENT_ROWID else c for c in columns)
+    where, params = "", None
+    if part is not None:
+        index, count = part
+        if not 0 <= index < count:
+            raise ValueError(f"part {index} of {count} does not exist")
+        where, params = " WHERE hash(member) % ? = ?", [count, index]
+    order = f" ORDER BY {', '.join(_TABLE_ORDER[table])}" if ordered else ""
+    return wh.query(f"SELECT {selected} FROM {table}{where}{order}", params)
 
 
 # -- outcome tables ----------------------------------------------------------
@@ -458,8 +683,12 @@ def write_outcomes(wh: Warehouse, tables: Mapping[str, pl.DataFrame]) -> None:
     - ``call_outcomes``, ``outcomes_by_strategy``, ``strategy_comparison``:
       their rows are replaced; columns are matched by name and must include
       every contract column; extra columns are added to the table.
-    - ``events``: only its ``call_id`` is used, matched on ``event_id``.
+    - ``events``: only its ``call_id`` is used, matched on ``event_id``; an
+      event the frame leaves out is unattributed.
     - any other name: a mart table created or replaced from the frame.
+
+    Any write forgets the recorded outcomes version (see ``OUTCOMES_KEY``):
+    the caller records it again once every table is written.
     """
     for name in tables:
         if not _IDENTIFIER.match(name):
@@ -467,6 +696,7 @@ def write_outcomes(wh: Warehouse, tables: Mapping[str, pl.DataFrame]) -> None:
         if name in INGEST_TABLES and name != "events":
             raise ValueError(f"{name} is written by the ingest stage, not by write_outcomes")
     with wh.transaction():
+        delete_meta_value(wh, OUTCOMES_KEY)
         for name, frame in tables.items():
             if name == "events":
                 _write_event_call_ids(wh, frame)
@@ -478,21 +708,27 @@ def write_outcomes(wh: Warehouse, tables: Mapping[str, pl.DataFrame]) -> None:
 
 
 def _replace_contract_table(wh: Warehouse, table: str, frame: pl.DataFrame) -> None:
+    _add_extra_columns(wh, table, frame)
+    wh.execute(f"DELETE FROM {table}")
+    insert_frame(wh, table, frame)
+
+
+def _add_extra_columns(wh: Warehouse, table: str, frame: pl.DataFrame) -> None:
+    """Check ``frame`` has the contract columns of ``table``; add its extra ones."""
     table_columns = wh.table_columns(table)
     missing = [c for c in table_columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{table}: frame lacks contract column(s) {', '.join(missing)}")
-    with wh.registered("staged_outcomes", frame):
-        extra = [c for c in frame.columns if c not in table_columns]
-        if extra:
-            described = wh.con.sql("DESCRIBE SELECT * FROM staged_outcomes").fetchall()
-            types = {row[0]: row[1] for row in described}
-            for column in extra:
-                if not _IDENTIFIER.match(column):
-                    raise ValueError(f"{table}: not a valid column name: {column!r}")
-                wh.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {types[column]}')
-        wh.execute(f"DELETE FROM {table}")
-        wh.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged_outcomes")
+    extra = [c for c in frame.columns if c not in table_columns]
+    if not extra:
+        return
+    with wh.registered("staged_outcomes", frame.head(0)):
+        described = wh.con.sql("DESCRIBE SELECT * FROM staged_outcomes").fetchall()
+    types = {row[0]: row[1] for row in described}
+    for column in extra:
+        if not _IDENTIFIER.match(column):
+            raise ValueError(f"{table}: not a valid column name: {column!r}")
+        wh.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {types[column]}')
 
 
 def _write_event_call_ids(wh: Warehouse, frame: pl.DataFrame) -> None:
@@ -500,28 +736,90 @@ def _write_event_call_ids(wh: Warehouse, frame: pl.DataFrame) -> None:
     if missing:
         raise ValueError(f"events: frame lacks column(s) {', '.join(missing)}")
     attributed = frame.select("event_id", pl.col("call_id").cast(pl.String))
-    if attributed["event_id"].is_duplicated().any():
+    if not _all_distinct(attributed["event_id"]):
         raise ValueError("events: the frame repeats an event_id")
     with wh.registered("staged_event_calls", attributed):
-        unknown = wh.scalar(
-            "SELECT count(*) FROM staged_event_calls s "
-            "ANTI JOIN events e ON e.event_id = s.event_id"
-        )
+        # One join counts the frame's unknown ids, the events it leaves out
+        # (they become unattributed) and the attributions that change.
+        unknown, left_out, changed = wh.con.execute(
+            "SELECT count(*) FILTER (WHERE e.event_id IS NULL), "
+            "count(*) FILTER (WHERE s.event_id IS NULL AND e.call_id IS NOT NULL), "
+            "count(*) FILTER (WHERE e.call_id IS DISTINCT FROM s.call_id) "
+            "FROM events e FULL JOIN staged_event_calls s USING (event_id)"
+        ).fetchall()[0]
         if unknown:
             raise ValueError(f"events: {unknown} event_id(s) given that are not in the warehouse")
-        changed = wh.scalar(
-            "SELECT count(*) FROM events e LEFT JOIN staged_event_calls s USING (event_id) "
-            "WHERE e.call_id IS DISTINCT FROM s.call_id"
+        # UPDATE only the rows whose attribution changes (none on an unchanged
+        # rerun): cheaper than rewriting the table.
+        if changed > left_out:
+            wh.execute(
+                "UPDATE events SET call_id = s.call_id FROM staged_event_calls s "
+                "WHERE events.event_id = s.event_id AND events.call_id IS DISTINCT FROM s.call_id"
+            )
+        if left_out:
+            wh.execute(
+                "UPDATE events SET call_id = NULL WHERE call_id IS NOT NULL "
+                "AND event_id NOT IN (SELECT event_id FROM staged_event_calls)"
+            )
+
+
+# -- outcome rows in parts (a large group, a few members at a time) --------------
+
+
+def clear_call_outcomes(wh: Warehouse) -> None:
+    """Empty ``call_outcomes`` before :func:`append_call_outcomes` fills it part by part."""
+    with wh.transaction():
+        delete_meta_value(wh, OUTCOMES_KEY)
+        wh.execute("DELETE FROM call_outcomes")
+
+
+def append_call_outcomes(wh: Warehouse, frame: pl.DataFrame) -> None:
+    """Add rows to ``call_outcomes`` (contract columns required, extra ones added)."""
+    with wh.transaction():
+        delete_meta_value(wh, OUTCOMES_KEY)
+        _add_extra_columns(wh, "call_outcomes", frame)
+        insert_frame(wh, "call_outcomes", frame)
+
+
+def update_event_call_ids(wh: Warehouse, frame: pl.DataFrame) -> int:
+    """Set ``events.call_id`` for the events in ``frame``; others keep theirs.
+
+    ``frame`` holds ``EVENT_ROWID`` (read by :func:`read_events` in this same
+    transaction), ``event_id`` and ``call_id``. Rows are matched by rowid,
+    about twice as fast as matching 32-character ids, and each rowid is
+    checked to name the row with that ``event_id``. Returns the rows given.
+    """
+    missing = [c for c in (EVENT_ROWID, "event_id", "call_id") if c not in frame.columns]
+    if missing:
+        raise ValueError(f"events: frame lacks column(s) {', '.join(missing)}")
+    attributed = frame.select(
+        pl.col(EVENT_ROWID).cast(pl.Int64), "event_id", pl.col("call_id").cast(pl.String)
+    )
+    if not _all_distinct(attributed["event_id"]):
+        raise ValueError("events: the frame repeats an event_id")
+    with wh.transaction(), wh.registered("staged_event_calls", attributed):
+        delete_meta_value(wh, OUTCOMES_KEY)
+        matching = wh.scalar(
+            "SELECT count(*) FROM events e JOIN staged_event_calls s "
+            f"ON e.rowid = s.{EVENT_ROWID} AND e.event_id = s.event_id"
         )
-        if not changed:
-            return  # same attribution as stored: leave the table untouched
-        # Rebuild the table rather than UPDATE row by row: one columnar pass.
-        columns = wh.table_columns("events")
-        select = ", ".join("s.call_id" if c == "call_id" else f"e.{c}" for c in columns)
+        if matching != attributed.height:
+            raise ValueError(
+                f"events: {attributed.height - int(matching or 0)} row(s) whose {EVENT_ROWID} "
+                "does not name the event with that event_id; read them with read_events "
+                "in this transaction"
+            )
         wh.execute(
-            "CREATE OR REPLACE TEMP TABLE events_attributed AS "
-            f"SELECT {select} FROM events e LEFT JOIN staged_event_calls s USING (event_id)"
+            "UPDATE events SET call_id = s.call_id FROM staged_event_calls s "
+            f"WHERE events.rowid = s.{EVENT_ROWID} "
+            "AND events.call_id IS DISTINCT FROM s.call_id"
         )
-    wh.execute("DELETE FROM events")
-    wh.execute("INSERT INTO events BY NAME SELECT * FROM events_attributed")
-    wh.execute("DROP TABLE events_attributed")
+    return attributed.height
+
+
+def _all_distinct(values: pl.Series) -> bool:
+    """Whether ``values`` has no repeats; distinct 64-bit hashes settle it without
+    hashing strings into a set (only equal hashes need the exact check)."""
+    if values.hash().n_unique() == values.len():
+        return True
+    return values.n_unique() == values.len()

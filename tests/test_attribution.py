@@ -338,3 +338,44 @@ def test_attribution_agrees_with_a_plain_loop(seed: int) -> None:
         assert attributed_call(calls, events, window=window) == _naive_attribution(
             calls, events, window
         )
+
+
+def test_pairs_sharing_a_hash_are_still_told_apart(monkeypatch) -> None:
+    # Pairs are matched by a 64-bit hash of (member, contact_key); force every
+    # pair onto one hash, the worst collision, and the answer must not change.
+    from asklab import outcomes
+
+    def one_hash_for_all(calls: pl.DataFrame, events: pl.DataFrame):
+        return pl.repeat(7, calls.height, dtype=pl.UInt64, eager=True), pl.repeat(
+            7, events.height, dtype=pl.UInt64, eager=True
+        )
+
+    calls = make_calls(
+        [
+            {"call_id": "ann-jan-3", "contact_key": "ann", "call_date": D(2026, 1, 3)},
+            {"call_id": "bo-jan-5", "contact_key": "bo", "call_date": D(2026, 1, 5)},
+            {
+                "call_id": "bob-ann",
+                "member": "bob",
+                "contact_key": "ann",
+                "call_date": D(2026, 1, 6),
+            },
+        ]
+    )
+    events = make_events(
+        [
+            # Ann's latest call is Jan 3; Bo's Jan 5 call and Bob's Ann are later.
+            {"event_id": "e1", "contact_key": "ann", "event_date": D(2026, 1, 7)},
+            {"event_id": "e2", "contact_key": "bo", "event_date": D(2026, 1, 7)},
+            {"event_id": "e3", "member": "bob", "contact_key": "ann", "event_date": D(2026, 1, 6)},
+            # Nobody called Cy.
+            {"event_id": "e4", "contact_key": "cy", "event_date": D(2026, 1, 8)},
+        ]
+    )
+    monkeypatch.setattr(outcomes, "_hashed_pairs", one_hash_for_all)
+    assert attributed_call(calls, events) == {
+        "e1": "ann-jan-3",
+        "e2": "bo-jan-5",
+        "e3": "bob-ann",
+        "e4": None,
+    }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -12,6 +14,7 @@ import pytest
 
 from asklab import pipeline
 from asklab.ingest import member_slug
+from asklab.settings import Settings
 from flows.weekly_analysis import weekly_analysis
 
 AS_OF = "2026-11-26"  # ISO week 2026-W48
@@ -81,7 +84,7 @@ def test_failing_stage_fails_the_flow_and_leaves_the_warehouse(
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(pipeline, "build_outcome_tables", broken)
+    monkeypatch.setattr(pipeline, "outcome_parts", broken)
     with pytest.raises(pipeline.StageError) as failure:
         run_flow(demo_copy, tmp_path)
     assert failure.value.stage == "outcomes"
@@ -142,3 +145,133 @@ def test_cli_run_fails_with_the_stage_named(tmp_path: Path):
     assert result.returncode == 1
     assert "asklab run failed: stage 'ingest' failed" in result.stderr
     assert not (tmp_path / "reports").exists()
+
+
+# -- skipping work that is already done (plain pipeline, no Prefect) -----------------
+
+OUTCOME_TABLES = tuple(t for t in TABLES if t != "load_log")
+
+
+def pages_writer(written: list[str]):
+    """A stand-in for write_reports: writes two small pages, records each call."""
+
+    def write_reports(wh, settings: Settings, run_id: str) -> list[Path]:
+        written.append(run_id)
+        week = settings.reports / "2026-W48"
+        week.mkdir(parents=True, exist_ok=True)
+        pages = [settings.reports / "index.html", week / "group.html"]
+        for page in pages:
+            page.write_text(run_id, encoding="utf-8")
+        return pages
+
+    return write_reports
+
+
+def counted_outcome_parts(calls: list[int]):
+    real = pipeline.outcome_parts
+
+    def outcome_parts(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    return outcome_parts
+
+
+def demo_settings(raw: Path, tmp_path: Path, **overrides) -> Settings:
+    return Settings(
+        raw=raw,
+        db=tmp_path / "w.duckdb",
+        reports=tmp_path / "reports",
+        as_of=dt.date(2026, 11, 26),
+        **overrides,
+    )
+
+
+def test_an_unchanged_rerun_keeps_the_outcomes_and_the_pages(
+    demo_copy: Path, tmp_path: Path, monkeypatch
+):
+    written: list[str] = []
+    computed: list[int] = []
+    monkeypatch.setattr(pipeline, "write_reports", pages_writer(written))
+    monkeypatch.setattr(pipeline, "outcome_parts", counted_outcome_parts(computed))
+    settings = demo_settings(demo_copy, tmp_path)
+    first = pipeline.run_weekly(settings)
+    assert (first.outcomes_unchanged, first.reports_unchanged) == (False, False)
+    before = snapshot(settings.db)
+    parts_first_run = len(computed)
+
+    again = pipeline.run_weekly(settings)
+
+    assert (again.outcomes_unchanged, again.reports_unchanged) == (True, True)
+    assert len(computed) == parts_first_run  # no outcome computed again
+    assert written == [first.run_id]  # no page written again
+    assert again.reports == first.reports
+    assert again.outcome_rows == first.outcome_rows
+    after = snapshot(settings.db)
+    assert {t: after[t] for t in OUTCOME_TABLES} == {t: before[t] for t in OUTCOME_TABLES}
+    text = again.format()
+    assert "outcomes unchanged (same data and parameters as the last run)" in text
+    assert "reports unchanged (nothing changed since they were written):" in text
+    assert f"  {settings.reports / '2026-W48' / 'group.html'}" in text.splitlines()
+    assert "reports written:" not in text
+
+
+def test_a_missing_page_a_new_as_of_or_a_changed_file_redo_the_work(
+    demo_copy: Path, tmp_path: Path, monkeypatch
+):
+    written: list[str] = []
+    computed: list[int] = []
+    monkeypatch.setattr(pipeline, "write_reports", pages_writer(written))
+    monkeypatch.setattr(pipeline, "outcome_parts", counted_outcome_parts(computed))
+    settings = demo_settings(demo_copy, tmp_path)
+    pipeline.run_weekly(settings)
+
+    # A page gone: written again, from the outcomes as they are.
+    (settings.reports / "2026-W48" / "group.html").unlink()
+    computed.clear()
+    missing_page = pipeline.run_weekly(settings)
+    assert (missing_page.outcomes_unchanged, missing_page.reports_unchanged) == (True, False)
+    assert computed == [] and len(written) == 2
+    assert (settings.reports / "2026-W48" / "group.html").read_text() == missing_page.run_id
+
+    # Another as_of: outcomes computed again (maturity depends on it), pages too.
+    later = replace(settings, as_of=dt.date(2026, 11, 27))
+    moved = pipeline.run_weekly(later)
+    assert (moved.outcomes_unchanged, moved.reports_unchanged) == (False, False)
+    assert computed and len(written) == 3
+    # Another window likewise.
+    computed.clear()
+    wider = pipeline.run_weekly(replace(later, window=30))
+    assert (wider.outcomes_unchanged, wider.reports_unchanged) == (False, False)
+    assert computed and len(written) == 4
+
+    # A changed file: everything again.
+    computed.clear()
+    calls_file = next(demo_copy.rglob("*.csv"))
+    calls_file.write_text(calls_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    changed = pipeline.run_weekly(replace(later, window=30))
+    assert (changed.outcomes_unchanged, changed.reports_unchanged) == (False, False)
+    assert computed and len(written) == 5
+
+
+def test_outcomes_computed_in_parts_equal_outcomes_computed_at_once(
+    demo_copy: Path, tmp_path: Path, monkeypatch
+):
+    monkeypatch.setattr(pipeline, "write_reports", pages_writer([]))
+    computed: list[int] = []
+    monkeypatch.setattr(pipeline, "outcome_parts", counted_outcome_parts(computed))
+    whole = pipeline.run_weekly(demo_settings(demo_copy, tmp_path / "whole"))
+    assert len(computed) == 1
+    # A few members per part: the demo group's calls in many parts.
+    monkeypatch.setattr(pipeline, "CALLS_PER_PART", 40)
+    in_parts = pipeline.run_weekly(demo_settings(demo_copy, tmp_path / "parts"))
+    assert len(computed) > 3
+    assert in_parts.outcome_rows == whole.outcome_rows
+    marts = ("outcomes_by_relationship", "ask_balance", "time_to_first_lead", "funnel")
+    with (
+        duckdb.connect(str(tmp_path / "whole" / "w.duckdb"), read_only=True) as one,
+        duckdb.connect(str(tmp_path / "parts" / "w.duckdb"), read_only=True) as other,
+    ):
+        for table in (*OUTCOME_TABLES, *marts, "weekly_activity", "lead_timing"):
+            query = f"SELECT * FROM {table} ORDER BY ALL"
+            assert one.execute(query).fetchall() == other.execute(query).fetchall(), table

@@ -597,3 +597,18 @@ def test_read_planned_turns_a_vanished_file_into_a_file_error(tmp_path: Path, wh
     assert isinstance(results["alice/b.csv"], FileError)
     with pytest.raises(ValueError, match="does not match the plan"):
         read_planned(plan, as_of=D(2026, 1, 1), date_order="month-first")
+
+
+def test_a_change_to_the_id_models_rereads_every_file(tmp_path: Path, monkeypatch) -> None:
+    # Ids are computed when a file's rows are stored, so a new id rule must
+    # reach every stored row: the rules fingerprint covers the id models.
+    from asklab.ingest import load
+    from asklab.warehouse import MODELS_DIR
+
+    before = load.rules_fingerprint()
+    models = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, models)
+    monkeypatch.setattr(load, "MODELS_DIR", models)
+    assert load.rules_fingerprint() == before
+    (models / "event_ids.sql").write_text("SELECT md5(member) AS event_id FROM staged_rows")
+    assert load.rules_fingerprint() != before

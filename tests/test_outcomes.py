@@ -716,3 +716,34 @@ def test_rates_match_a_direct_count() -> None:
     assert row["lead_rate_x"] == mature["any_lead"].sum()
     if mature.height:
         assert math.isclose(row["lead_rate"], mature["any_lead"].sum() / mature.height)
+
+
+def test_parts_of_disjoint_members_add_up_to_the_whole() -> None:
+    # The pipeline computes a large group a few members at a time; the
+    # summaries of the stacked parts must be those of the whole.
+    from asklab.outcomes import outcome_parts, stack_parts, summary_tables
+
+    calls, events = _random_group(seed=17)
+    as_of = D(2026, 5, 31)
+    whole = build_outcome_tables(calls, events, as_of=as_of, window=WINDOW)
+    parts = [
+        outcome_parts(
+            calls.filter(pl.col("member").is_in(members)),
+            events.filter(pl.col("member").is_in(members)),
+            as_of=as_of,
+            window=WINDOW,
+        )
+        for members in (["alice"], ["bob", "carol"])
+    ]
+    stacked = stack_parts([part.counts_only() for part in parts])
+    assert stacked.call_outcomes.height == 0
+    for name, table in summary_tables(stacked).items():
+        assert table.equals(whole[name]), name
+    rows = pl.concat([part.call_outcomes for part in parts]).sort("member", "call_date", "call_id")
+    assert rows.equals(whole["call_outcomes"])
+
+
+def test_time_to_first_lead_refuses_a_call_after_as_of() -> None:
+    rows = [{"call_id": "late", "call_date": D(2026, 3, 10)}]
+    with pytest.raises(ValueError, match=r"negative time to first lead, e\.g\. call late"):
+        time_to_first_lead(make_outcomes(rows), as_of=D(2026, 3, 1), window=WINDOW)

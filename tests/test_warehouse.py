@@ -17,14 +17,22 @@ import polars as pl
 import pytest
 
 from asklab.warehouse import (
+    EVENT_ROWID,
+    OUTCOMES_KEY,
     SCHEMA_DIR,
     MigrationError,
     WarehouseBusy,
+    append_call_outcomes,
+    clear_call_outcomes,
+    data_version,
+    meta_value,
     migrate,
     open_warehouse,
     read_calls,
     read_events,
     schema_version,
+    set_meta_value,
+    update_event_call_ids,
     write_outcomes,
 )
 from tests.support.warehouse_frames import (
@@ -60,19 +68,22 @@ def test_open_creates_parent_folders_and_applies_the_first_migration(tmp_path: P
     with open_warehouse(db, lock_timeout=1) as wh:
         assert rows(wh, "SELECT version, name FROM schema_version") == [(1, "001_init.sql")]
         tables = {r[0] for r in rows(wh, "SELECT table_name FROM duckdb_tables()")}
+        views = {r[0] for r in rows(wh, "SELECT view_name FROM duckdb_views() WHERE NOT internal")}
     assert db.is_file()
     assert {
         "file_state",
-        "call_rows",
-        "event_rows",
         "rejected_rows",
         "calls",
+        "call_duplicates",
         "events",
+        "event_duplicates",
         "load_log",
         "call_outcomes",
         "outcomes_by_strategy",
         "strategy_comparison",
     } <= tables
+    # Every valid row, duplicates included, as views over the two tables each.
+    assert views == {"call_rows", "event_rows"}
 
 
 def test_reopening_applies_nothing_and_keeps_data(tmp_path: Path) -> None:
@@ -514,3 +525,133 @@ def test_a_second_opener_is_refused_with_the_holders_pid(tmp_path: Path) -> None
     with open_warehouse(db, lock_timeout=0) as wh:
         assert schema_version(wh) == 1
     assert (tmp_path / "wh.duckdb.lock").is_file()
+
+
+# -- where copies are stored, data version, outcome rows in parts ---------------
+
+
+def test_first_copies_are_calls_and_later_copies_call_duplicates(wh) -> None:
+    files = {
+        "a.csv": ("sa", validated("a.csv", [call_row("a.csv", 2), call_row("a.csv", 3)])),
+        "b.csv": ("sb", validated("b.csv", [call_row("b.csv", 2, relationship="family")])),
+    }
+    run_load(wh, files, run_id="r1")
+    assert rows(wh, "SELECT source_file, source_line, relationship FROM calls") == [
+        ("a.csv", 2, "friend")
+    ]
+    assert rows(
+        wh, "SELECT source_file, source_line, relationship FROM call_duplicates ORDER BY ALL"
+    ) == [("a.csv", 3, "friend"), ("b.csv", 2, "family")]
+    # Every copy has the same content-derived id.
+    assert rows(
+        wh,
+        "SELECT count(DISTINCT call_id) FROM (SELECT call_id FROM calls UNION ALL "
+        "SELECT call_id FROM call_duplicates)",
+    ) == [(1,)]
+
+
+def test_a_new_earlier_copy_becomes_the_kept_one(wh) -> None:
+    # b.csv holds the call first; then a.csv (earlier in file order) arrives
+    # with a copy: a.csv's row is kept, b.csv's becomes the extra copy.
+    b_only = {"b.csv": ("sb", validated("b.csv", [call_row("b.csv", 5, relationship="family")]))}
+    run_load(wh, b_only, run_id="r1")
+    both = {**b_only, "a.csv": ("sa", validated("a.csv", [call_row("a.csv", 9)]))}
+    run_load(wh, both, run_id="r2")
+    assert rows(wh, "SELECT source_file, source_line, relationship FROM calls") == [
+        ("a.csv", 9, "friend")
+    ]
+    assert rows(wh, "SELECT source_file, source_line FROM call_duplicates") == [("b.csv", 5)]
+    assert load_log(wh, "r2") == [
+        ("a.csv", "sa", "loaded", 1, 0, 0, None),
+        ("b.csv", "sb", "unchanged", 0, 0, 1, None),
+    ]
+    # And back: without a.csv, b.csv's copy is the kept one again.
+    run_load(wh, b_only, run_id="r3")
+    assert rows(wh, "SELECT source_file, relationship FROM calls") == [("b.csv", "family")]
+    assert rows(wh, "SELECT count(*) FROM call_duplicates") == [(0,)]
+
+
+def test_events_left_alone_keep_their_attribution(wh) -> None:
+    call_id, event_id = _loaded_one_call_one_event(wh)
+    write_outcomes(wh, {"events": pl.DataFrame({"event_id": [event_id], "call_id": [call_id]})})
+    files = {
+        "a.csv": ("s", validated("a.csv", [call_row("a.csv", 2)])),
+        "e.csv": ("t", validated("e.csv", events=[event_row("e.csv", 2)])),
+        "e2.csv": ("u", validated("e2.csv", events=[event_row("e2.csv", 2, count=4)])),
+    }
+    run_load(wh, files, run_id="r2")
+    assert rows(wh, "SELECT source_file, call_id FROM events ORDER BY ALL") == [
+        ("e.csv", call_id),
+        ("e2.csv", None),  # new: attributed by the next outcomes stage
+    ]
+
+
+def test_the_data_version_changes_exactly_when_calls_or_events_change(wh) -> None:
+    assert data_version(wh) is None
+    files = {"a.csv": ("s1", validated("a.csv", [call_row("a.csv", 2)]))}
+    run_load(wh, files, run_id="r1")
+    first = data_version(wh)
+    run_load(wh, files, run_id="r2")
+    assert data_version(wh) == first
+    files["e.csv"] = ("t1", validated("e.csv", events=[event_row("e.csv", 2)]))
+    run_load(wh, files, run_id="r3")
+    assert data_version(wh) not in (None, first)
+
+
+def test_write_outcomes_forgets_what_the_outcomes_were_computed_from(wh) -> None:
+    set_meta_value(wh, OUTCOMES_KEY, "computed from version x")
+    write_outcomes(wh, {"funnel": pl.DataFrame({"calls": [1]})})
+    assert meta_value(wh, OUTCOMES_KEY) is None
+
+
+def test_read_calls_in_parts_splits_the_members(wh) -> None:
+    members = ["ann", "bo", "cy", "di", "ed", "flo", "gus"]
+    calls = [call_row("a.csv", line, member=m) for line, m in enumerate(members, start=2)]
+    calls.append(call_row("a.csv", 20, member="cy", leads=3))  # cy's second call
+    run_load(wh, {"a.csv": ("s", validated("a.csv", calls))}, run_id="r1")
+    parts = [read_calls(wh, ["member", "call_id"], ordered=False, part=(i, 3)) for i in range(3)]
+    assert sum(part.height for part in parts) == 8
+    # Every member in exactly one part, with all its calls.
+    seen = [member for part in parts for member in set(part["member"])]
+    assert sorted(seen) == sorted(members)
+    assert [part.filter(pl.col("member") == "cy").height for part in parts].count(2) == 1
+    with pytest.raises(ValueError, match="part 3 of 3 does not exist"):
+        read_calls(wh, part=(3, 3))
+
+
+def test_update_event_call_ids_by_rowid(wh) -> None:
+    files = {
+        "e.csv": (
+            "t",
+            validated("e.csv", events=[event_row("e.csv", 2), event_row("e.csv", 3, count=2)]),
+        )
+    }
+    run_load(wh, files, run_id="r1")
+    with wh.transaction():
+        events = read_events(wh, [EVENT_ROWID, "event_id", "count"], ordered=False)
+        first = events.filter(pl.col("count") == 1).with_columns(call_id=pl.lit("c-1"))
+        assert update_event_call_ids(wh, first) == 1
+    assert rows(wh, "SELECT count, call_id FROM events ORDER BY count") == [(1, "c-1"), (2, None)]
+    # A rowid that names another event is refused.
+    swapped = events.with_columns(
+        pl.col(EVENT_ROWID).reverse(), call_id=pl.lit("c-2", dtype=pl.String)
+    )
+    with pytest.raises(ValueError, match="2 row\\(s\\) whose event_rowid does not name"):
+        update_event_call_ids(wh, swapped)
+    assert rows(wh, "SELECT count, call_id FROM events ORDER BY count") == [(1, "c-1"), (2, None)]
+
+
+def test_call_outcomes_appended_in_parts(wh) -> None:
+    frame = pl.DataFrame(
+        {column: [None] for column in wh.table_columns("call_outcomes")},
+        schema={column: pl.String for column in wh.table_columns("call_outcomes")},
+    ).with_columns(pl.lit(None, dtype=pl.Int64).alias(c) for c in ("interviews", "offers"))
+    with wh.transaction():
+        append_call_outcomes(wh, frame.with_columns(call_id=pl.lit("a")))
+        append_call_outcomes(wh, frame.with_columns(call_id=pl.lit("b"), score=pl.lit(1.5)))
+    assert rows(wh, "SELECT call_id, score FROM call_outcomes ORDER BY call_id") == [
+        ("a", None),
+        ("b", 1.5),
+    ]
+    clear_call_outcomes(wh)
+    assert rows(wh, "SELECT count(*) FROM call_outcomes") == [(0,)]

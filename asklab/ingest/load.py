@@ -8,8 +8,9 @@ Three steps, so the pure reading can happen outside the warehouse code:
    order, the validation rules or (for files it matters to) ``as_of`` changed.
 2. :func:`read_planned` validates only the files that need it (no database).
 3. :func:`apply_ingest` writes the result inside the caller's transaction:
-   replaces each re-read file's rows, keeps the old rows of a file in error,
-   drops removed files, rebuilds ``calls``/``events`` when anything changed,
+   replaces each re-read file's rows in ``calls``/``events`` (first copies)
+   and their duplicates tables, keeps the old rows of a file in error, drops
+   removed files, bumps the warehouse's data version when anything changed,
    and writes one ``load_log`` row per file.
 """
 
@@ -26,17 +27,23 @@ import polars as pl
 
 from asklab.ingest.discover import discover_files, source_name
 from asklab.ingest.readers import FileError
-from asklab.ingest.validate import ValidatedFile, validate_file
+from asklab.ingest.validate import (
+    CALL_ROW_SCHEMA,
+    EVENT_ROW_SCHEMA,
+    REJECTED_SCHEMA,
+    ValidatedFile,
+    validate_file,
+)
 from asklab.warehouse import (
+    MODELS_DIR,
     Warehouse,
     append_load_log,
-    delete_file_rows,
     file_load_counts,
-    insert_file_rows,
-    models_are_current,
+    new_data_version,
     read_file_states,
-    rebuild_calls_and_events,
-    write_file_states,
+    replace_copies,
+    replace_file_states,
+    replace_rejected_rows,
 )
 
 Change = Literal["new", "changed", "revalidate", "unchanged", "removed"]
@@ -44,8 +51,10 @@ Progress = Callable[[int, int], None]
 
 _HASH_CHUNK_BYTES = 1 << 20
 # Modules whose code decides what a file's rows become; a change to any of
-# them re-reads every file once (see rules_fingerprint).
+# them re-reads every file once (see rules_fingerprint). The id models too:
+# ids are computed when a file's rows are stored.
 _RULES_MODULES = ("vocab.py", "ingest/discover.py", "ingest/readers.py", "ingest/validate.py")
+_ID_MODELS = ("call_ids.sql", "event_ids.sql")
 
 
 class ValidatedRows(Protocol):
@@ -108,7 +117,7 @@ class IngestSummary:
     events: int
     errors: tuple[str, ...]  # "source_file: reason"
     notices: tuple[str, ...]  # "source_file: notice"
-    rebuilt: bool  # calls/events were rebuilt
+    rebuilt: bool  # calls/events changed (the data version moved on)
 
     @property
     def rows_rejected(self) -> int:
@@ -129,11 +138,14 @@ def sha256_file(path: Path) -> str:
 
 
 def rules_fingerprint() -> str:
-    """sha256 of the validation code, so a rule change re-reads every file once."""
+    """sha256 of the validation code and the id models, so a change to either
+    re-reads every file once."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for relative in _RULES_MODULES:
-        path = package / relative
+    for relative, path in [
+        *((relative, package / relative) for relative in _RULES_MODULES),
+        *((f"sql/models/{name}", MODELS_DIR / name) for name in _ID_MODELS),
+    ]:
         digest.update(relative.encode())
         digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()
@@ -261,8 +273,8 @@ def apply_ingest(
 
     ``results`` maps every file the plan reads to its validated rows or to the
     exception (``FileError``) that made it a file-level error. ``progress(done,
-    total)`` is called after each of the 4 write steps (delete, insert,
-    rebuild, log).
+    total)`` is called after each of the 4 write steps (rejections and file
+    states, calls, events, load log).
     """
     expected = {f.source_file for f in plan.to_read}
     if set(results) != expected:
@@ -276,19 +288,29 @@ def apply_ingest(
     steps = 4
 
     with wh.transaction():
-        delete_file_rows(wh, [*loaded, *removed])
-        _report(progress, 1, steps)
-        insert_file_rows(
-            wh,
-            _concat([r.calls for r in loaded.values()]),
-            _concat([r.events for r in loaded.values()]),
-            _concat([r.rejected for r in loaded.values()]),
+        # Every file whose contribution is replaced: re-read ones and removed ones.
+        replaced = sorted([*loaded, *removed])
+        replace_rejected_rows(
+            wh, replaced, _concat([r.rejected for r in loaded.values()], REJECTED_SCHEMA)
         )
-        write_file_states(wh, _file_states(plan, loaded, run_id=run_id, loaded_at=loaded_at))
-        _report(progress, 2, steps)
-        rebuilt = bool(loaded or removed) or not models_are_current(wh)
+        replace_file_states(
+            wh, replaced, _file_states(plan, loaded, run_id=run_id, loaded_at=loaded_at)
+        )
+        _report(progress, 1, steps)
+        rebuilt = bool(replaced)
         if rebuilt:
-            rebuild_calls_and_events(wh)
+            replace_copies(
+                wh, "calls", replaced, _concat([r.calls for r in loaded.values()], CALL_ROW_SCHEMA)
+            )
+        _report(progress, 2, steps)
+        if rebuilt:
+            replace_copies(
+                wh,
+                "events",
+                replaced,
+                _concat([r.events for r in loaded.values()], EVENT_ROW_SCHEMA),
+            )
+            new_data_version(wh)
         _report(progress, 3, steps)
         counts = file_load_counts(wh)
         log = _load_log_rows(plan, loaded, failed, counts, run_id=run_id, loaded_at=loaded_at)
@@ -339,12 +361,14 @@ def _error_reason(error: Exception) -> str:
     return str(reason) if reason else str(error)
 
 
-def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
+def _concat(frames: list[pl.DataFrame], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """The frames stacked, with the columns of ``schema`` in its dtypes."""
     frames = [f for f in frames if f.height]
     if not frames:
-        return pl.DataFrame()
+        return pl.DataFrame(schema=dict(schema))
     # "relaxed": an all-null column of one file (e.g. sheet) has dtype Null.
-    return pl.concat(frames, how="diagonal_relaxed")
+    stacked = frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
+    return stacked.cast({name: dtype for name, dtype in schema.items() if name in stacked.columns})
 
 
 def _file_states(

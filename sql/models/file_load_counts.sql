@@ -1,31 +1,33 @@
 -- Per source file, for the load log:
---   rows_loaded   rows of the file that are the kept copy of a call or event;
+--   rows_loaded   rows of the file that are the kept (first) copy of a call or
+--                 event: its rows in calls and events;
 --   duplicates    extra copies the file holds of a call/event kept elsewhere
---                 (or earlier in the same file);
+--                 (or earlier in the same file): its rows in call_duplicates
+--                 and event_duplicates;
 --   rows_rejected distinct rejected rows (a row may have several bad cells).
 WITH
-valid_rows AS (
-    SELECT source_file, count(*) AS n FROM call_rows GROUP BY source_file
-    UNION ALL
-    SELECT source_file, count(*) AS n FROM event_rows GROUP BY source_file
-),
-
 kept_rows AS (
     SELECT source_file, count(*) AS n FROM calls GROUP BY source_file
     UNION ALL
     SELECT source_file, count(*) AS n FROM events GROUP BY source_file
 ),
 
+duplicate_rows AS (
+    SELECT source_file, count(*) AS n FROM call_duplicates GROUP BY source_file
+    UNION ALL
+    SELECT source_file, count(*) AS n FROM event_duplicates GROUP BY source_file
+),
+
 rejected_lines AS (
     SELECT DISTINCT source_file, sheet, line FROM rejected_rows
 ),
 
-valid_per_file AS (
-    SELECT source_file, sum(n) AS valid FROM valid_rows GROUP BY source_file
-),
-
 kept_per_file AS (
     SELECT source_file, sum(n) AS kept FROM kept_rows GROUP BY source_file
+),
+
+duplicates_per_file AS (
+    SELECT source_file, sum(n) AS duplicates FROM duplicate_rows GROUP BY source_file
 ),
 
 rejected_per_file AS (
@@ -33,7 +35,9 @@ rejected_per_file AS (
 ),
 
 files AS (
-    SELECT source_file FROM valid_per_file
+    SELECT source_file FROM kept_per_file
+    UNION
+    SELECT source_file FROM duplicates_per_file
     UNION
     SELECT source_file FROM rejected_per_file
 )
@@ -42,9 +46,8 @@ SELECT
     files.source_file,
     CAST(coalesce(kept_per_file.kept, 0) AS BIGINT) AS rows_loaded,
     CAST(coalesce(rejected_per_file.rejected, 0) AS BIGINT) AS rows_rejected,
-    CAST(coalesce(valid_per_file.valid, 0) - coalesce(kept_per_file.kept, 0) AS BIGINT)
-        AS duplicates
+    CAST(coalesce(duplicates_per_file.duplicates, 0) AS BIGINT) AS duplicates
 FROM files
-LEFT JOIN valid_per_file USING (source_file)
 LEFT JOIN kept_per_file USING (source_file)
+LEFT JOIN duplicates_per_file USING (source_file)
 LEFT JOIN rejected_per_file USING (source_file)

@@ -1,19 +1,18 @@
 -- asklab warehouse, schema version 1.
 --
 -- Three layers:
---   1. per-file state and raw rows (file_state, call_rows, event_rows,
---      rejected_rows): every valid row of every file, duplicates included, so
---      a changed file can replace exactly what it contributed;
---   2. the contract tables calls and events, rebuilt from the raw rows by the
---      models in sql/models/ (one row per distinct call/event);
+--   1. per-file state (file_state, rejected_rows) and every valid row of
+--      every file, so that a changed file can replace exactly what it
+--      contributed. A valid row is stored once: the first copy of each
+--      distinct call/event (CONTRACT 1.7) in the contract table `calls` /
+--      `events`, every further copy in `call_duplicates` /
+--      `event_duplicates`. The views `call_rows` / `event_rows` show both;
+--   2. the contract tables calls and events (the first copies, above);
 --   3. the outcome tables, written by the outcomes stage.
 -- No primary keys on the big tables: DuckDB maintains ART indexes row by row,
 -- which makes a bulk delete + re-insert of a million rows very slow.
-
--- One part of a content-derived id: the value's text prefixed by its length
--- in bytes, or '-' for null, so that no two different keys encode alike.
-CREATE MACRO id_part(v) AS
-    coalesce(CAST(strlen(CAST(v AS VARCHAR)) AS VARCHAR) || ':' || CAST(v AS VARCHAR), '-');
+-- The content-derived ids (md5 hex) are stored uncompressed: no compression
+-- helps random hex, and trying them all costs more than the write itself.
 
 CREATE TABLE warehouse_meta (
     key VARCHAR PRIMARY KEY,
@@ -32,38 +31,6 @@ CREATE TABLE file_state (
     loaded_at TIMESTAMP NOT NULL          -- UTC
 );
 
-CREATE TABLE call_rows (
-    member VARCHAR NOT NULL,
-    call_date DATE NOT NULL,
-    contact VARCHAR NOT NULL,
-    contact_key VARCHAR NOT NULL,
-    ask_label VARCHAR NOT NULL,
-    strategy VARCHAR NOT NULL,
-    relationship VARCHAR NOT NULL,
-    agreed_reference BOOLEAN,
-    introductions BIGINT NOT NULL,
-    leads BIGINT NOT NULL,
-    notes VARCHAR,
-    source_file VARCHAR NOT NULL,
-    sheet VARCHAR,
-    source_line BIGINT NOT NULL,
-    call_id VARCHAR NOT NULL
-);
-
-CREATE TABLE event_rows (
-    member VARCHAR NOT NULL,
-    event_date DATE NOT NULL,
-    contact VARCHAR NOT NULL,
-    contact_key VARCHAR NOT NULL,
-    event_type VARCHAR NOT NULL,
-    count BIGINT NOT NULL,
-    notes VARCHAR,
-    source_file VARCHAR NOT NULL,
-    sheet VARCHAR,
-    source_line BIGINT NOT NULL,
-    event_id VARCHAR NOT NULL
-);
-
 CREATE TABLE rejected_rows (
     source_file VARCHAR NOT NULL,
     sheet VARCHAR,
@@ -74,8 +41,9 @@ CREATE TABLE rejected_rows (
     member VARCHAR
 );
 
+-- One row per distinct call: its first copy in (source_file, line) order.
 CREATE TABLE calls (
-    call_id VARCHAR NOT NULL,
+    call_id VARCHAR USING COMPRESSION uncompressed NOT NULL,
     member VARCHAR NOT NULL,
     call_date DATE NOT NULL,
     contact_key VARCHAR NOT NULL,
@@ -88,22 +56,82 @@ CREATE TABLE calls (
     source_file VARCHAR NOT NULL,
     source_line BIGINT NOT NULL,
     contact VARCHAR NOT NULL,
-    sheet VARCHAR
+    sheet VARCHAR,
+    notes VARCHAR
 );
 
+-- Every further copy of a call (same columns as calls).
+CREATE TABLE call_duplicates (
+    call_id VARCHAR USING COMPRESSION uncompressed NOT NULL,
+    member VARCHAR NOT NULL,
+    call_date DATE NOT NULL,
+    contact_key VARCHAR NOT NULL,
+    relationship VARCHAR NOT NULL,
+    ask_label VARCHAR NOT NULL,
+    strategy VARCHAR NOT NULL,
+    agreed_reference BOOLEAN,
+    introductions BIGINT NOT NULL,
+    leads BIGINT NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_line BIGINT NOT NULL,
+    contact VARCHAR NOT NULL,
+    sheet VARCHAR,
+    notes VARCHAR
+);
+
+-- One row per distinct event: its first copy in (source_file, line) order.
 CREATE TABLE events (
-    event_id VARCHAR NOT NULL,
+    event_id VARCHAR USING COMPRESSION uncompressed NOT NULL,
     member VARCHAR NOT NULL,
     event_date DATE NOT NULL,
     contact_key VARCHAR NOT NULL,
     event_type VARCHAR NOT NULL,
     count BIGINT NOT NULL,
-    call_id VARCHAR,                      -- attributed call, set by the outcomes stage
+    call_id VARCHAR USING COMPRESSION uncompressed,  -- attributed call, set by the outcomes stage
     source_file VARCHAR NOT NULL,
     source_line BIGINT NOT NULL,
     contact VARCHAR NOT NULL,
-    sheet VARCHAR
+    sheet VARCHAR,
+    notes VARCHAR
 );
+
+-- Every further copy of an event (the events columns but the attribution).
+CREATE TABLE event_duplicates (
+    event_id VARCHAR USING COMPRESSION uncompressed NOT NULL,
+    member VARCHAR NOT NULL,
+    event_date DATE NOT NULL,
+    contact_key VARCHAR NOT NULL,
+    event_type VARCHAR NOT NULL,
+    count BIGINT NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_line BIGINT NOT NULL,
+    contact VARCHAR NOT NULL,
+    sheet VARCHAR,
+    notes VARCHAR
+);
+
+-- Every valid row of every file, duplicates included.
+CREATE VIEW call_rows AS
+SELECT
+    member, call_date, contact, contact_key, ask_label, strategy, relationship,
+    agreed_reference, introductions, leads, notes, source_file, sheet, source_line, call_id
+FROM calls
+UNION ALL
+SELECT
+    member, call_date, contact, contact_key, ask_label, strategy, relationship,
+    agreed_reference, introductions, leads, notes, source_file, sheet, source_line, call_id
+FROM call_duplicates;
+
+CREATE VIEW event_rows AS
+SELECT
+    member, event_date, contact, contact_key, event_type, count, notes, source_file, sheet,
+    source_line, event_id
+FROM events
+UNION ALL
+SELECT
+    member, event_date, contact, contact_key, event_type, count, notes, source_file, sheet,
+    source_line, event_id
+FROM event_duplicates;
 
 -- One row per file per run.
 CREATE TABLE load_log (
@@ -119,7 +147,7 @@ CREATE TABLE load_log (
 );
 
 CREATE TABLE call_outcomes (
-    call_id VARCHAR,
+    call_id VARCHAR USING COMPRESSION uncompressed,
     member VARCHAR,
     call_date DATE,
     strategy VARCHAR,
@@ -135,7 +163,11 @@ CREATE TABLE call_outcomes (
     interviews BIGINT,
     offers BIGINT,
     days_to_first_lead BIGINT,
-    mature BOOLEAN
+    mature BOOLEAN,
+    -- Extra columns the outcomes stage also writes.
+    contact_key VARCHAR,
+    leads_immediate BIGINT,
+    leads_later BIGINT
 );
 
 CREATE TABLE outcomes_by_strategy (
