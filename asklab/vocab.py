@@ -133,9 +133,6 @@ EVENT_TYPE_SYNONYMS: dict[str, str] = {
     "gave reference": "reference_given",
     "contacted me": "reached_out",
     "called back": "reached_out",
-    # The canonical values as a person types them, with a space for the underscore.
-    "reference given": "reference_given",
-    "reached out": "reached_out",
 }
 
 # -- Yes/no (section 1.6) -----------------------------------------------------

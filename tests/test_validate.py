@@ -727,3 +727,14 @@ def test_the_example_events_file_loads_as_documented() -> None:
     ]
     assert result.events["count"].to_list() == [1, 1, 2, 1, 1, 1]
     assert result.events["contact_key"].to_list()[3] == "tom o'brien"
+
+
+def test_event_types_outside_the_contract_list_reject_with_a_suggestion(tmp_path: Path) -> None:
+    # The contract's list is closed: a space for the underscore is not in it.
+    path = tmp_path / "bob" / "events.csv"
+    path.parent.mkdir()
+    path.write_text("event_date,contact,event_type\n2026-03-02,Ann,reached out\n", encoding="utf-8")
+    result = validate_file(path, tmp_path, as_of=AS_OF)
+    assert result.events.height == 0
+    [reason] = result.rejected["reason"].to_list()
+    assert "'reached out'" in reason and "reached_out" in reason
