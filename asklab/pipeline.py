@@ -60,7 +60,6 @@ from asklab.warehouse import (
     write_outcomes,
 )
 
-STAGES = ("ingest", "outcomes", "reports")
 T = TypeVar("T")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
