@@ -414,34 +414,22 @@ def _source_files_frame(source_files: Sequence[str]) -> pl.DataFrame:
     return pl.DataFrame({"source_file": list(source_files)}, schema={"source_file": pl.String})
 
 
-def replace_file_states(wh: Warehouse, source_files: Sequence[str], states: pl.DataFrame) -> None:
-    """Delete the ``file_state`` rows of ``source_files``, then insert ``states``."""
-    if source_files:
-        with wh.registered("replaced_files", _source_files_frame(source_files)):
-            wh.execute(
-                "DELETE FROM file_state "
-                "WHERE source_file IN (SELECT source_file FROM replaced_files)"
-            )
-    if states.height:
-        columns = wh.table_columns("file_state")
-        with wh.registered("staged_file_state", states.select(columns)):
-            wh.execute("INSERT INTO file_state BY NAME SELECT * FROM staged_file_state")
+# Tables whose rows belong to one source file each and are replaced per file.
+PER_FILE_TABLES = ("file_state", "rejected_rows")
 
 
-def replace_rejected_rows(
-    wh: Warehouse, source_files: Sequence[str], rejected: pl.DataFrame
+def replace_file_rows(
+    wh: Warehouse, table: str, source_files: Sequence[str], rows: pl.DataFrame
 ) -> None:
-    """Delete the rejected rows of ``source_files``, then insert ``rejected``."""
+    """Delete the rows of ``source_files`` from ``table``, then insert ``rows``."""
+    if table not in PER_FILE_TABLES:
+        raise ValueError(f"{table!r} is not a per-file table ({', '.join(PER_FILE_TABLES)})")
     if source_files:
         with wh.registered("replaced_files", _source_files_frame(source_files)):
             wh.execute(
-                "DELETE FROM rejected_rows "
-                "WHERE source_file IN (SELECT source_file FROM replaced_files)"
+                f"DELETE FROM {table} WHERE source_file IN (SELECT source_file FROM replaced_files)"
             )
-    if rejected.height:
-        columns = wh.table_columns("rejected_rows")
-        with wh.registered("staged_rejected_rows", rejected.select(columns)):
-            wh.execute("INSERT INTO rejected_rows BY NAME SELECT * FROM staged_rejected_rows")
+    insert_frame(wh, table, rows.select(wh.table_columns(table)))
 
 
 def content_ids(wh: Warehouse, table: str, rows: pl.DataFrame) -> pl.Series:

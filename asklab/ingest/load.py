@@ -42,8 +42,7 @@ from asklab.warehouse import (
     new_data_version,
     read_file_states,
     replace_copies,
-    replace_file_states,
-    replace_rejected_rows,
+    replace_file_rows,
 )
 
 Change = Literal["new", "changed", "revalidate", "unchanged", "removed"]
@@ -290,11 +289,17 @@ def apply_ingest(
     with wh.transaction():
         # Every file whose contribution is replaced: re-read ones and removed ones.
         replaced = sorted([*loaded, *removed])
-        replace_rejected_rows(
-            wh, replaced, _concat([r.rejected for r in loaded.values()], REJECTED_SCHEMA)
+        replace_file_rows(
+            wh,
+            "rejected_rows",
+            replaced,
+            _concat([r.rejected for r in loaded.values()], REJECTED_SCHEMA),
         )
-        replace_file_states(
-            wh, replaced, _file_states(plan, loaded, run_id=run_id, loaded_at=loaded_at)
+        replace_file_rows(
+            wh,
+            "file_state",
+            replaced,
+            _file_states(plan, loaded, run_id=run_id, loaded_at=loaded_at),
         )
         _report(progress, 1, steps)
         rebuilt = bool(replaced)
