@@ -42,6 +42,7 @@ from asklab.outcomes import (
 )
 from asklab.progress import SILENT, Progress
 from asklab.report import load_report_data, render_reports
+from asklab.report.marts import MART_SQL_DIR, build_report_marts
 from asklab.settings import Settings
 from asklab.warehouse import (
     EVENT_ROWID,
@@ -193,6 +194,8 @@ def compute_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
         tables = summary_tables(stack_parts(summaries))
         write_outcomes(wh, tables)
         rows |= {name: frame.height for name, frame in tables.items()}
+        # The small tables the report stage reads instead of calls and events.
+        build_report_marts(wh.con, as_of=settings.as_of)
         set_meta_value(wh, OUTCOMES_KEY, outcomes_key(wh, settings))
         set_meta_value(wh, OUTCOME_ROWS_KEY, json.dumps(rows, sort_keys=True))
     return rows
@@ -204,7 +207,14 @@ def outcomes_key(wh: Warehouse, settings: Settings) -> str:
         data=data_version(wh),
         as_of=settings.as_of.isoformat(),
         window=settings.window,
-        code=code_fingerprint([PACKAGE_DIR / "outcomes.py", PACKAGE_DIR / "stats.py"]),
+        code=code_fingerprint(
+            [
+                PACKAGE_DIR / "outcomes.py",
+                PACKAGE_DIR / "stats.py",
+                PACKAGE_DIR / "report" / "marts.py",
+                *sorted(MART_SQL_DIR.glob("*.sql")),
+            ]
+        ),
     )
 
 

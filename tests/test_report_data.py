@@ -10,13 +10,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from asklab.report import load_report_data, render_reports
-from asklab.report.data import (
-    FOLLOW_UP_LIMIT,
-    REPORT_SQL_DIR,
-    ReportDataError,
-    iso_week_start,
-    run_report_query,
-)
+from asklab.report.data import FOLLOW_UP_LIMIT, REPORT_SQL_DIR, ReportDataError
+from asklab.report.marts import iso_week_start
 from tests.browser.fixtures import (
     SMALL_AS_OF,
     create_table,
@@ -143,38 +138,6 @@ def test_rejected_rows_without_member_stay_off_member_pages(con) -> None:
     assert unknown["rejected_rows"].to_list() == [1]
     files = {f for m in data.members for f in m.rejected["source_file"].to_list()}
     assert "orphan.csv" not in files
-
-
-def test_reference_follow_up_shows_the_name_on_the_latest_call() -> None:
-    # Grace: two calls on 2026-09-10, the later file wins; Ines: two on 2026-10-01 in
-    # one file, the later line wins. Both agreed earlier; as of 2026-11-26 Grace was
-    # last called 77 days ago (20 + 31 + 26), Ines 56 (30 + 26).
-    rows = [
-        ("grace okafor", "grace okafor", "2026-09-01", True, "alice/a.csv", 2),
-        ("Grace Okafor", "grace okafor", "2026-09-10", None, "alice/a.csv", 9),
-        ("GRACE OKAFOR", "grace okafor", "2026-09-10", None, "alice/b.csv", 3),
-        ("ines haddad", "ines haddad", "2026-10-01", True, "alice/a.csv", 5),
-        ("Ines Haddad", "ines haddad", "2026-10-01", None, "alice/a.csv", 7),
-    ]
-    calls = pl.DataFrame(
-        [
-            {"member": "alice", "contact": contact, "contact_key": key,
-             "call_date": dt.date.fromisoformat(day), "agreed_reference": agreed,
-             "source_file": source, "source_line": line}
-            for contact, key, day, agreed, source, line in rows
-        ],
-        schema_overrides={"agreed_reference": pl.Boolean},
-    )  # fmt: skip
-    connection = duckdb.connect()
-    create_table(connection, "calls", calls)
-    due = run_report_query(
-        connection, "references_to_call", {"as_of": SMALL_AS_OF, "limit": FOLLOW_UP_LIMIT}
-    )
-    # The last column is the member's total of due contacts.
-    assert due.rows() == [
-        ("alice", "GRACE OKAFOR", dt.date(2026, 9, 1), dt.date(2026, 9, 10), 77, 2),
-        ("alice", "Ines Haddad", dt.date(2026, 10, 1), dt.date(2026, 10, 1), 56, 2),
-    ]
 
 
 # -- Long lists are cut to FOLLOW_UP_LIMIT per member ------------------------------------

@@ -15,13 +15,17 @@ import polars as pl
 import pytest
 from altair.utils import schemapi
 
-from asklab.report import ReportData, fmt, render_reports
+from asklab.report import ReportData, fmt, load_report_data, render_reports
 from asklab.report import charts as report_charts
+from asklab.report import pages as report_pages
 from asklab.report.html import Column, esc_expr, tables_html
 from asklab.report.tables import key_slices
 from asklab.report.vega import SpecTemplate, json_rows, named_data, slot
 from tests.browser.fixtures import (
+    AS_OF,
+    RUN_ID,
     SMALL_AS_OF,
+    build_warehouse,
     small_report_data,
     vega_cache_in_tmp,  # noqa: F401 (autouse)
 )
@@ -245,3 +249,23 @@ def test_versus_table_rows_worked_out_by_hand(tmp_path: Path) -> None:
         '<section id="versus"><h2>Your numbers against the group&#x27;s</h2>'
         '<p class="empty">You have no calls yet.</p>' in bob
     )
+
+
+def test_pages_made_in_parts_equal_pages_made_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Five members with their own rates, weeks and lists: a part of two members
+    # (the last part has one) must give every page byte for byte as one part does.
+    fixture = build_warehouse()
+    data = load_report_data(fixture.con, as_of=AS_OF, run_id=RUN_ID)
+    monkeypatch.setattr(report_pages, "MEMBERS_PER_PART", 2)
+    in_parts = render_reports(data, tmp_path / "parts", as_of=AS_OF)
+    monkeypatch.setattr(report_pages, "MEMBERS_PER_PART", 1000)
+    at_once = render_reports(data, tmp_path / "once", as_of=AS_OF)
+    names = [p.relative_to(tmp_path / "parts").as_posix() for p in in_parts]
+    assert names == [p.relative_to(tmp_path / "once").as_posix() for p in at_once]
+    # The group page is listed first and the index last, the members in between.
+    assert names[0] == "2026-W48/group.html" and names[-1] == "index.html"
+    assert len(names) == len(fixture.members) + 2
+    for one, other in zip(in_parts, at_once, strict=True):
+        assert one.read_bytes() == other.read_bytes(), one.name

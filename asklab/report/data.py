@@ -1,11 +1,13 @@
 """What the report pages need from the warehouse, read by the named SQL in ``sql/reports/``.
 
 ``load_report_data`` is the only place the report stage touches DuckDB. It
-returns small frames: aggregates for the group page, and per-member
-follow-up lists and rejected rows that only member pages show, each cut to
-``FOLLOW_UP_LIMIT`` rows per member in SQL (with the member's full count), so
-the stage does not grow with the number of calls. Values reach the queries
-as parameters, never as SQL text.
+reads small tables only: the outcome tables, the report marts that the
+outcomes stage builds (``asklab.report.marts``: member counts, the group's
+headline counts and each member's follow-up lists, already cut to
+``FOLLOW_UP_LIMIT`` rows per member with the member's full count), and the
+file-sized ``load_log`` and ``rejected_rows``. It never scans ``calls``,
+``events`` or ``call_outcomes``, so the stage does not grow with the number
+of calls. Values reach the queries as parameters, never as SQL text.
 """
 
 from __future__ import annotations
@@ -19,16 +21,14 @@ import duckdb
 import polars as pl
 
 from asklab import SQL_DIR
+from asklab.report.marts import (
+    FOLLOW_UP_LIMIT,
+    ReportMartError,
+    build_report_marts,
+    report_marts_as_of,
+)
 
 REPORT_SQL_DIR: Path = SQL_DIR / "reports"
-
-# A member is "active" with at least one call in this many days ending on as_of.
-ACTIVE_DAYS = 28
-# A contact who agreed to be a reference is due a call after this many days.
-REFERENCE_FOLLOW_UP_DAYS = 30
-# A member page lists at most this many rows of each follow-up list and of
-# rejected cells (the most relevant ones), and says how many there are in all.
-FOLLOW_UP_LIMIT = 50
 
 
 class ReportDataError(RuntimeError):
@@ -113,11 +113,6 @@ def run_report_query(
         raise ReportDataError(f"sql/reports/{name}.sql: {exc}") from exc
 
 
-def iso_week_start(day: dt.date) -> dt.date:
-    """The Monday of ``day``'s ISO week."""
-    return day - dt.timedelta(days=day.isoweekday() - 1)
-
-
 def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
     frame = run_report_query(con, "latest_run")
     return frame["run_id"][0] if frame.height else None
@@ -142,11 +137,30 @@ def split_by_member(
     frame: pl.DataFrame,
 ) -> tuple[dict[str, tuple[pl.DataFrame, int]], pl.DataFrame]:
     """``frame``'s rows per member, without the member and ``total`` columns (order
-    kept), with the member's ``total``, in one pass; and the empty frame of the
-    same columns for a member with no rows."""
-    parts = frame.partition_by("member", maintain_order=True, include_key=False, as_dict=True)
-    split = {key[0]: (part.drop("total"), int(part["total"][0])) for key, part in parts.items()}
-    return split, frame.clear().drop("member", "total")
+    kept), with the member's ``total``; and the empty frame of the same columns for
+    a member with no rows.
+
+    ``frame`` is sorted by member (as the report queries give it): each member's
+    rows are a zero-copy slice of one frame, far cheaper than a frame per member.
+    """
+    rows = frame.drop("member", "total")
+    spans = (
+        frame.select("member", "total")
+        .with_row_index("_row")
+        .group_by("member")
+        .agg(
+            pl.col("_row").min().alias("start"),
+            pl.len().alias("length"),
+            pl.col("_row").max().alias("end"),
+            pl.col("total").first(),
+        )
+    )
+    split: dict[str, tuple[pl.DataFrame, int]] = {}
+    for member, start, length, end, total in spans.iter_rows():
+        if end - start + 1 != length:
+            raise ValueError(f"the rows of member {member!r} are not together: sort by member")
+        split[member] = (rows.slice(start, length), int(total))
+    return split, rows.clear()
 
 
 def build_members(
@@ -194,18 +208,38 @@ def build_members(
     return tuple(members)
 
 
+def ensure_report_marts(con: duckdb.DuckDBPyConnection, *, as_of: dt.date) -> None:
+    """Check the report marts were built for ``as_of``; build them when there are none.
+
+    The outcomes stage builds them in its transaction, so in a run they are
+    always there and current. A warehouse without them (written before they
+    existed, or by hand as in tests) gets them here. Marts built for another
+    as_of mean the outcome tables are not this run's: an error, not a rebuild.
+    """
+    built_for = report_marts_as_of(con)
+    if built_for is None:
+        try:
+            build_report_marts(con, as_of=as_of)
+        except ReportMartError as exc:
+            raise ReportDataError(str(exc)) from exc
+    elif built_for != as_of:
+        raise ReportDataError(
+            f"the report marts were built for as_of {built_for}, not {as_of}: run the "
+            "outcomes stage for this as_of (asklab.report.marts.build_report_marts)"
+        )
+
+
 def load_report_data(
     con: duckdb.DuckDBPyConnection, *, as_of: dt.date, run_id: str | None
 ) -> ReportData:
     """Read everything the pages need; ``run_id`` None means the latest run in ``load_log``."""
     if run_id is None:
         run_id = latest_run_id(con)
-    week = {"as_of": as_of, "week_start": iso_week_start(as_of)}
-    summary = run_report_query(con, "member_summary", week)
-    limit = {"limit": FOLLOW_UP_LIMIT}
+    ensure_report_marts(con, as_of=as_of)
+    summary = run_report_query(con, "member_summary")
     return ReportData(
         run_id=run_id,
-        kpis=_group_kpis(run_report_query(con, "kpis", {**week, "run_id": run_id})),
+        kpis=_group_kpis(run_report_query(con, "kpis", {"run_id": run_id})),
         by_strategy=run_report_query(con, "outcomes_by_strategy"),
         comparison=run_report_query(con, "strategy_comparison"),
         by_relationship=run_report_query(con, "outcomes_by_relationship"),
@@ -215,9 +249,9 @@ def load_report_data(
         member_summary=summary,
         members=build_members(
             summary,
-            run_report_query(con, "references_to_call", {"as_of": as_of, **limit}),
-            run_report_query(con, "reached_out", limit),
-            run_report_query(con, "introductions_received", limit),
-            run_report_query(con, "member_rejected_rows", limit),
+            run_report_query(con, "references_to_call"),
+            run_report_query(con, "reached_out"),
+            run_report_query(con, "introductions_received"),
+            run_report_query(con, "member_rejected_rows", {"limit": FOLLOW_UP_LIMIT}),
         ),
     )

@@ -25,6 +25,7 @@ import functools
 import hashlib
 import html
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,13 +46,18 @@ class Markup(str):
     __slots__ = ()
 
 
+_NEEDS_ESCAPE = re.compile("[&<>\"']")
+
+
 def esc(value: object) -> str:
     """Escape any value for HTML text or an attribute; None becomes ''."""
     if isinstance(value, Markup):
         return str(value)
     if value is None:
         return ""
-    return html.escape(str(value), quote=True)
+    text = str(value)
+    # Most cells are plain text: finding that out is cheaper than escaping.
+    return html.escape(text, quote=True) if _NEEDS_ESCAPE.search(text) else text
 
 
 # -- Tables --------------------------------------------------------------------

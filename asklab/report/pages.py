@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,13 +20,7 @@ import polars as pl
 
 from asklab.ingest import member_slug
 from asklab.report import fmt
-from asklab.report.data import (
-    ACTIVE_DAYS,
-    REFERENCE_FOLLOW_UP_DAYS,
-    MemberData,
-    ReportData,
-    iso_week_start,
-)
+from asklab.report.data import MemberData, ReportData
 from asklab.report.figures import (
     forest_figure,
     km_figure,
@@ -50,7 +43,9 @@ from asklab.report.html import (
     tables_html,
     tiles_html,
 )
+from asklab.report.marts import ACTIVE_DAYS, REFERENCE_FOLLOW_UP_DAYS, iso_week_start
 from asklab.report.tables import (
+    GROUP,
     MEMBER,
     data_quality_table,
     headline_table,
@@ -406,17 +401,20 @@ class MemberParts:
 def member_parts(data: ReportData, members: Sequence[MemberData]) -> list[MemberParts]:
     """The charts, tables and lists of every page in ``members``, in that order.
 
-    Each is computed in one pass over all members (no query or chart
-    validation per member), so the cost of a page does not grow with the
-    number of members, and grows with a member's calls only through their
-    own lists.
+    Each is computed in one pass over those members (no query or chart
+    validation per member), from their rows of the aggregates only, so the
+    cost of a page does not grow with the number of members, and grows with
+    a member's calls only through their own lists.
     """
     names = [m.member for m in members]
-    strategy_rows = rows_by_scope(data.by_strategy)
-    comparison_rows = rows_by_scope(data.comparison)
-    versus = versus_figures(data, names, key="versus")
+    # The group's rows and these members': a part of the members costs its share.
+    theirs = (pl.col("scope") == GROUP) | pl.col("member").is_in(names)
+    by_strategy = data.by_strategy.filter(theirs)
+    strategy_rows = rows_by_scope(by_strategy)
+    comparison_rows = rows_by_scope(data.comparison.filter(theirs))
+    versus = versus_figures(replace(data, by_strategy=by_strategy), names, key="versus")
     weekly = weekly_figures(
-        data.weekly_activity.filter(pl.col("scope") == MEMBER),
+        data.weekly_activity.filter((pl.col("scope") == MEMBER) & pl.col("member").is_in(names)),
         key="weekly",
         title="Your weekly activity",
         subtitle="Your calls per week by ask strategy",
@@ -540,6 +538,7 @@ def index_page(weeks: Sequence[WeekPages], *, as_of: dt.date) -> str:
 def member_page_names(members: Sequence[MemberData]) -> dict[str, str]:
     """Member key -> slug; two members with one slug, or an empty slug, is an error."""
     slugs: dict[str, str] = {}
+    member_of: dict[str, str] = {}  # slug -> member
     for member in members:
         slug = member_slug(member.member)
         if not slug:
@@ -547,13 +546,14 @@ def member_page_names(members: Sequence[MemberData]) -> dict[str, str]:
                 f"member {member.member!r} has no letters or digits for a page name "
                 "(CONTRACT section 1 slug); rename the member folder or column value"
             )
-        clash = next((m for m, s in slugs.items() if s == slug), None)
+        clash = member_of.get(slug)
         if clash is not None:
             raise ValueError(
                 f"members {clash!r} and {member.member!r} share the page name {slug!r}; "
                 "rename one of them"
             )
         slugs[member.member] = slug
+        member_of[slug] = member.member
     return slugs
 
 
@@ -576,35 +576,32 @@ def _is_on_disk(path: Path, page: Page) -> bool:
     try:
         if path.stat().st_size != sum(len(part) for part in page):
             return False
-        on_disk = memoryview(path.read_bytes())
+        with path.open("rb") as on_disk:
+            # Part by part, stopping at the first difference: a page that changed
+            # (another as_of in the same week) differs before its 0.9 MB of scripts.
+            return all(on_disk.read(len(part)) == part for part in page)
     except OSError:
         return False
-    start = 0
-    for part in page:
-        if on_disk[start : start + len(part)] != part:
-            return False
-        start += len(part)
-    return True
 
 
 # Pages are written by a few threads: writing releases the GIL, and with a 0.9 MB
 # Vega bundle in every page, copying the bytes to the OS is a good part of the stage.
-# At most WRITES_IN_FLIGHT pages wait in memory.
 WRITE_THREADS = 4
-WRITES_IN_FLIGHT = 16
+# Member pages are made, then written, this many at a time: at most this many
+# pages wait in memory. A part is written while nothing else runs: a writer
+# thread needs the GIL back after every system call, and a main thread busy
+# making pages would hold it for up to the switch interval (5 ms) each time.
+MEMBERS_PER_PART = 1000
 
 
-def _write_all(pages: Iterator[tuple[Path, Page]]) -> list[Path]:
-    """Write ``pages`` (path, content) in order of completion; return the paths in order."""
-    written: list[Path] = []
-    pending: deque[Future[Path]] = deque()
+def _write_all(pages: Sequence[tuple[Path, Page]]) -> list[Path]:
+    """Write ``pages`` (path, content) with ``WRITE_THREADS`` threads; return the paths
+    in the order given."""
+    if len(pages) <= 1:
+        return [_write(path, page) for path, page in pages]
     with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
-        for path, page in pages:
-            if len(pending) >= WRITES_IN_FLIGHT:
-                written.append(pending.popleft().result())
-            pending.append(pool.submit(_write, path, page))
-        written.extend(future.result() for future in pending)
-    return written
+        futures = [pool.submit(_write, path, page) for path, page in pages]
+        return [future.result() for future in futures]
 
 
 def render_reports(data: ReportData, reports_dir: Path, *, as_of: dt.date) -> list[Path]:
@@ -619,15 +616,19 @@ def render_reports(data: ReportData, reports_dir: Path, *, as_of: dt.date) -> li
     week_dir.mkdir(parents=True, exist_ok=True)
     if data.members:
         members_dir.mkdir(exist_ok=True)
-    parts = member_parts(data, data.members)
 
-    def pages() -> Iterator[tuple[Path, Page]]:
-        yield week_dir / "group.html", group_page(data, as_of=as_of)
-        for member, member_part in zip(data.members, parts, strict=True):
-            page = member_page(data, member, member_part, as_of=as_of)
-            yield members_dir / f"{slugs[member.member]}.html", page
-
-    written = _write_all(pages())
+    written = [_write(week_dir / "group.html", group_page(data, as_of=as_of))]
+    for start in range(0, len(data.members), MEMBERS_PER_PART):
+        members = data.members[start : start + MEMBERS_PER_PART]
+        pages = [
+            (
+                members_dir / f"{slugs[member.member]}.html",
+                member_page(data, member, parts, as_of=as_of),
+            )
+            for member, parts in zip(members, member_parts(data, members), strict=True)
+        ]
+        written += _write_all(pages)
+        del pages  # before the next part is made
     current = set(written)
     if members_dir.is_dir():
         for stale in members_dir.glob("*.html"):
