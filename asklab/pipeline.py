@@ -30,8 +30,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import polars as pl
+
 from asklab import SQL_DIR
-from asklab.ingest.load import IngestPlan, IngestSummary, apply_ingest, plan_ingest, read_planned
+from asklab.ingest.load import (
+    IngestPlan,
+    IngestSummary,
+    apply_staged,
+    plan_ingest,
+    read_and_stage,
+)
 from asklab.outcomes import (
     CALLS_INPUT_SCHEMA,
     EVENTS_INPUT_SCHEMA,
@@ -49,9 +57,11 @@ from asklab.warehouse import (
     OUTCOMES_KEY,
     Warehouse,
     append_call_outcomes,
+    begin_staging,
     clear_call_outcomes,
     data_version,
     delete_meta_value,
+    end_staging,
     meta_value,
     open_warehouse,
     read_calls,
@@ -70,11 +80,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 OUTCOME_ROWS_KEY = "outcome_rows"
 REPORTS_KEY = "reports_written_from"
 REPORT_PAGES_KEY = "report_pages"
-# compute_outcomes works on parts of at most about this many calls (whole
-# members each), so that its memory follows the part, not the whole group.
-# Each extra part costs a scan of calls and events (about 1.4 s per part at
-# 4M calls), so parts start only beyond the sizes benchmarked.
-CALLS_PER_PART = 4_000_000
+# compute_outcomes works on parts of about this many calls (whole members
+# each), so that its memory follows the part, not the whole group: about
+# 0.8 GB of frames per million calls. Each part reads only its members' rows.
+CALLS_PER_PART = 500_000
 
 
 class StageError(RuntimeError):
@@ -146,16 +155,20 @@ def plan_files(wh: Warehouse, settings: Settings) -> IngestPlan:
     return plan_ingest(wh, settings.raw, as_of=settings.as_of, date_order=settings.date_order)
 
 
-def read_files(plan: IngestPlan, settings: Settings, progress: Progress = SILENT) -> dict:
-    return read_planned(
-        plan, as_of=settings.as_of, date_order=settings.date_order, progress=progress.files
+def read_files(
+    wh: Warehouse, plan: IngestPlan, settings: Settings, progress: Progress = SILENT
+) -> dict:
+    """Validate the files to read and stage their rows (see ``read_and_stage``)."""
+    return read_and_stage(
+        wh, plan, as_of=settings.as_of, date_order=settings.date_order, progress=progress.files
     )
 
 
 def load_files(
-    wh: Warehouse, plan: IngestPlan, results: dict, run_id: str, progress: Progress = SILENT
+    wh: Warehouse, plan: IngestPlan, staged: dict, run_id: str, progress: Progress = SILENT
 ) -> IngestSummary:
-    return apply_ingest(wh, plan, results, run_id=run_id, progress=progress.writes)
+    """Replace the re-read and removed files' rows by the staged ones."""
+    return apply_staged(wh, plan, staged, run_id=run_id, progress=progress.writes)
 
 
 def compute_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
@@ -173,6 +186,10 @@ def compute_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
     summaries: list[OutcomeParts] = []
     with wh.transaction():
         clear_call_outcomes(wh)
+        # Each part's rows wait in the staging area and are written in one
+        # statement per table: many small writes inside the run's transaction
+        # would be held in memory until it commits.
+        area = begin_staging(wh)
         for index in range(count):
             part = (index, count) if count > 1 else None
             parts = outcome_parts(
@@ -182,12 +199,15 @@ def compute_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
                 as_of=settings.as_of,
                 window=settings.window,
             )
-            rows["events"] += update_event_call_ids(wh, parts.events)
-            append_call_outcomes(wh, parts.call_outcomes)
+            area.write("event_call_ids", f"{index:06d}", event_call_ids(parts.events))
+            area.write("call_outcomes", f"{index:06d}", parts.call_outcomes)
             rows["call_outcomes"] += parts.call_outcomes.height
             # Keep the (small) counts only.
             summaries.append(parts.counts_only())
             del parts
+        rows["events"] = update_event_call_ids(wh, area)
+        append_call_outcomes(wh, area)
+        end_staging(wh)
         events_total = int(wh.scalar("SELECT count(*) FROM events") or 0)
         if rows["events"] != events_total:
             raise RuntimeError(f"the parts covered {rows['events']} of {events_total} events")
@@ -199,6 +219,13 @@ def compute_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
         set_meta_value(wh, OUTCOMES_KEY, outcomes_key(wh, settings))
         set_meta_value(wh, OUTCOME_ROWS_KEY, json.dumps(rows, sort_keys=True))
     return rows
+
+
+def event_call_ids(events: pl.DataFrame) -> pl.DataFrame:
+    """The attribution columns of attributed events, as update_event_call_ids takes them."""
+    return events.select(
+        pl.col(EVENT_ROWID).cast(pl.Int64), "event_id", pl.col("call_id").cast(pl.String)
+    )
 
 
 def outcomes_key(wh: Warehouse, settings: Settings) -> str:
@@ -321,7 +348,11 @@ def run_weekly(
     with ExitStack() as cleanup:
         with stage("ingest"):
             wh = cleanup.enter_context(
-                open_warehouse(settings.db, lock_timeout=settings.lock_timeout)
+                open_warehouse(
+                    settings.db,
+                    lock_timeout=settings.lock_timeout,
+                    memory_limit=settings.duckdb_memory_limit,
+                )
             )
         # One transaction for ingest and outcomes; a stage that fails rolls
         # it all back, and reports then read only committed tables.
@@ -329,9 +360,8 @@ def run_weekly(
             with stage("ingest", seconds):
                 progress.stage("ingest")
                 plan = call_step(plan_files, wh, settings)
-                results = call_step(read_files, plan, settings, progress)
-                summary = call_step(load_files, wh, plan, results, run_id, progress)
-                del results  # the validated rows are in the warehouse now
+                staged = call_step(read_files, wh, plan, settings, progress)
+                summary = call_step(load_files, wh, plan, staged, run_id, progress)
             with stage("outcomes", seconds):
                 progress.stage("outcomes")
                 if outcomes_are_current(wh, settings):

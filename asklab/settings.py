@@ -36,6 +36,10 @@ class Settings:
     timezone: str = "local"
     # How long a run waits for another run to release the warehouse.
     lock_timeout: float = 60.0
+    # DuckDB's memory limit (its own syntax: "1GB", "512MB", "50%"). Beyond
+    # it DuckDB spills to a temporary folder beside the warehouse instead of
+    # growing, which keeps a large group's run within a small machine.
+    duckdb_memory_limit: str = "512MB"
 
     def __post_init__(self) -> None:
         if self.window < 0:
@@ -107,7 +111,7 @@ def settings_from_mapping(table: dict[str, Any], base_dir: Path, origin: str) ->
             values["window"] = int(table["window"])
         if "as_of" in table:
             values["as_of"] = parse_iso_date(str(table["as_of"]))
-        for name in ("date_order", "schedule", "timezone"):
+        for name in ("date_order", "schedule", "timezone", "duckdb_memory_limit"):
             if name in table:
                 values[name] = str(table[name])
         if "lock_timeout" in table:

@@ -31,6 +31,7 @@ import errno
 import fcntl
 import os
 import re
+import shutil
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -40,7 +41,6 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 import duckdb
-import numpy as np
 import polars as pl
 
 from asklab import SQL_DIR
@@ -102,11 +102,32 @@ class CopyTables(NamedTuple):
     duplicates: str  # table of the copies after the first
     id_column: str
     id_model: str  # sql/models/<id_model>.sql
+    # The duplicate key (CONTRACT 1.7, with the member): the columns the id
+    # model hashes, so rows with equal keys have equal ids.
+    key_columns: tuple[str, ...]
 
 
 COPY_TABLES: dict[str, CopyTables] = {
-    "calls": CopyTables("call_duplicates", "call_id", "call_ids"),
-    "events": CopyTables("event_duplicates", "event_id", "event_ids"),
+    "calls": CopyTables(
+        "call_duplicates",
+        "call_id",
+        "call_ids",
+        (
+            "member",
+            "call_date",
+            "contact_key",
+            "ask_label",
+            "agreed_reference",
+            "introductions",
+            "leads",
+        ),
+    ),
+    "events": CopyTables(
+        "event_duplicates",
+        "event_id",
+        "event_ids",
+        ("member", "event_date", "contact_key", "event_type", "count"),
+    ),
 }
 
 # The pseudo-column read_events can add and update_event_call_ids uses: the
@@ -208,11 +229,14 @@ def lock_path_for(db_path: Path) -> Path:
 
 
 @contextmanager
-def open_warehouse(db_path: Path, *, lock_timeout: float = 60.0) -> Iterator[Warehouse]:
+def open_warehouse(
+    db_path: Path, *, lock_timeout: float = 60.0, memory_limit: str | None = None
+) -> Iterator[Warehouse]:
     """Lock, open and migrate the warehouse at ``db_path`` (parent folders are created).
 
     Waits up to ``lock_timeout`` seconds for another run to release the lock,
-    then raises :class:`WarehouseBusy`.
+    then raises :class:`WarehouseBusy`. ``memory_limit`` caps DuckDB's memory
+    (beyond it DuckDB spills to disk); None keeps DuckDB's default.
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -220,11 +244,23 @@ def open_warehouse(db_path: Path, *, lock_timeout: float = 60.0) -> Iterator[War
     with _run_lock(lock_path_for(db_path), db_path, lock_timeout, deadline):
         con = _connect(db_path, lock_timeout, deadline)
         try:
+            if memory_limit is not None:
+                _set_memory_limit(con, memory_limit)
             wh = Warehouse(con=con, path=db_path)
             migrate(wh)
             yield wh
         finally:
             con.close()
+
+
+def _set_memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> None:
+    try:
+        con.execute("SET memory_limit = ?", [limit]).fetchall()
+    except duckdb.Error as exc:
+        raise ValueError(
+            f"duckdb_memory_limit {limit!r} is not a memory size DuckDB accepts "
+            f"(e.g. 1GB, 512MB, 50%): {_first_line(exc)}"
+        ) from exc
 
 
 def _connect(db_path: Path, timeout: float, deadline: float) -> duckdb.DuckDBPyConnection:
@@ -417,11 +453,76 @@ def _source_files_frame(source_files: Sequence[str]) -> pl.DataFrame:
 # Tables whose rows belong to one source file each and are replaced per file.
 PER_FILE_TABLES = ("file_state", "rejected_rows")
 
+# A run's new rows wait in Parquet files in a folder beside the warehouse
+# (``<db>.staging``) between validation and the final writes: any thread can
+# write them, they take no memory while they wait (rows written inside the
+# run's transaction would be held in memory until it commits), and DuckDB
+# reads them all in one statement. The run lock makes the folder the run's
+# own; each run empties it first, so a killed run's leftovers do no harm.
+_STAGED_TABLES = ("calls", "events", "rejected_rows", "call_outcomes", "event_call_ids")
+
+
+@dataclass(frozen=True)
+class StagingArea:
+    """Where a run stages rows: one Parquet file per (table, key)."""
+
+    folder: Path
+
+    def write(self, table: str, key: str, rows: pl.DataFrame) -> None:
+        """Stage ``rows`` for ``table`` under ``key`` (unique per table; safe in any thread)."""
+        if table not in _STAGED_TABLES:
+            raise ValueError(f"{table!r} is not staged ({', '.join(_STAGED_TABLES)})")
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", key):
+            raise ValueError(f"not a staging key: {key!r}")
+        if rows.height:
+            rows.write_parquet(self.folder / f"{table}-{key}.parquet", compression="lz4")
+
+    def files(self, table: str) -> list[Path]:
+        return sorted(self.folder.glob(f"{table}-*.parquet"))
+
+    def relation(self, table: str, empty: str) -> str:
+        """SQL for the rows staged for ``table``; ``empty`` (a SELECT) when there are none."""
+        files = self.files(table)
+        if not files:
+            return f"({empty})"
+        listed = ", ".join("'" + str(path).replace("'", "''") + "'" for path in files)
+        return f"read_parquet([{listed}], union_by_name = true)"
+
+
+def staging_area(wh: Warehouse) -> StagingArea:
+    return StagingArea(wh.path.with_name(wh.path.name + ".staging"))
+
+
+def begin_staging(wh: Warehouse) -> StagingArea:
+    """The run's staging folder, emptied (of what an earlier attempt left)."""
+    area = staging_area(wh)
+    shutil.rmtree(area.folder, ignore_errors=True)
+    area.folder.mkdir(parents=True)
+    return area
+
+
+def end_staging(wh: Warehouse) -> None:
+    """Remove the staging folder (its rows have been written)."""
+    shutil.rmtree(staging_area(wh).folder, ignore_errors=True)
+
+
+def _staged_rows(wh: Warehouse, table: str) -> str:
+    """SQL for the staged validated rows of calls/events (without ids) or rejected_rows."""
+    if table in COPY_TABLES:
+        copies = COPY_TABLES[table]
+        empty = f"SELECT * EXCLUDE ({copies.id_column}) FROM {copies.duplicates} LIMIT 0"
+    else:
+        empty = f"SELECT * FROM {table} LIMIT 0"
+    return staging_area(wh).relation(table, empty)
+
 
 def replace_file_rows(
-    wh: Warehouse, table: str, source_files: Sequence[str], rows: pl.DataFrame
+    wh: Warehouse, table: str, source_files: Sequence[str], rows: pl.DataFrame | None = None
 ) -> None:
-    """Delete the rows of ``source_files`` from ``table``, then insert ``rows``."""
+    """Delete the rows of ``source_files`` from ``table``, then insert ``rows``.
+
+    Without ``rows``, the table's staged rows are inserted (see :class:`StagingArea`).
+    """
     if table not in PER_FILE_TABLES:
         raise ValueError(f"{table!r} is not a per-file table ({', '.join(PER_FILE_TABLES)})")
     if source_files:
@@ -429,141 +530,99 @@ def replace_file_rows(
             wh.execute(
                 f"DELETE FROM {table} WHERE source_file IN (SELECT source_file FROM replaced_files)"
             )
-    insert_frame(wh, table, rows.select(wh.table_columns(table)))
+    if rows is not None:
+        insert_frame(wh, table, rows.select(wh.table_columns(table)))
+        return
+    with unordered_inserts(wh):
+        wh.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {_staged_rows(wh, table)}")
 
 
-def content_ids(wh: Warehouse, table: str, rows: pl.DataFrame) -> pl.Series:
-    """The content-derived ids of ``rows`` (validated call or event rows), in order.
+def replace_copies(wh: Warehouse, table: str, source_files: Sequence[str]) -> None:
+    """Replace what ``source_files`` contributed to ``calls`` or ``events`` (``table``)
+    by their staged rows (none, e.g. for removed files).
 
-    Computed by DuckDB (``sql/models/<kind>_ids.sql``: md5 of the
-    length-prefixed duplicate key).
-    """
-    copies = COPY_TABLES[table]
-    if rows.height == 0:
-        return pl.Series(copies.id_column, [], dtype=pl.String)
-    previous = wh.scalar("SELECT current_setting('preserve_insertion_order')")
-    if not previous:  # the ids must come back in the rows' order
-        wh.execute("SET preserve_insertion_order = true")
-    try:
-        with wh.registered("staged_rows", rows):
-            ids = wh.query(model_sql(copies.id_model))[copies.id_column]
-    finally:
-        if not previous:
-            wh.execute("SET preserve_insertion_order = false")
-    if ids.len() != rows.height:
-        raise RuntimeError(f"{copies.id_model}: {ids.len()} ids for {rows.height} rows")
-    return ids
-
-
-def _first_distinct(values: pl.Series) -> pl.Series:
-    """``values.is_first_distinct()``, faster for (nearly) distinct text values.
-
-    A value whose 64-bit hash no other value has is a first occurrence; only
-    the values sharing a hash (the real repeats, and any hash collision) are
-    compared as text.
-    """
-    repeated = values.hash().is_duplicated()
-    first = pl.Series(np.ones(values.len(), dtype=bool))
-    if repeated.any():
-        positions = repeated.arg_true()
-        first = first.scatter(positions, values.gather(positions).is_first_distinct())
-    return first
-
-
-def _in_copy_order(rows: pl.DataFrame) -> bool:
-    """Whether ``rows`` are sorted by (source_file, source_line, sheet nulls first)."""
-    if rows.height < 2:
-        return True
-    file, line, sheet = pl.col("source_file"), pl.col("source_line"), pl.col("sheet")
-    previous_file, previous_line = file.shift(1), line.shift(1)
-    previous_sheet = sheet.shift(1)
-    sheet_not_before = previous_sheet.is_null() | (sheet.is_not_null() & (sheet >= previous_sheet))
-    in_order = (file > previous_file) | (
-        (file == previous_file)
-        & ((line > previous_line) | ((line == previous_line) & sheet_not_before))
-    )
-    return bool(rows.select(in_order.slice(1).all()).item())
-
-
-def replace_copies(
-    wh: Warehouse, table: str, source_files: Sequence[str], rows: pl.DataFrame
-) -> None:
-    """Replace what ``source_files`` contributed to ``calls`` or ``events`` (``table``).
-
-    ``rows`` are the files' new validated rows (CALL_ROW_SCHEMA or
-    EVENT_ROW_SCHEMA; may be empty, e.g. for removed files). Every valid row
-    is stored once: the first copy of each id in the contract table, further
-    copies in its duplicates table. Only the ids whose first copy may change
-    are decided again: those whose first copy was in a replaced file, and
-    those with a new row. Their remaining stored rows are taken out and put
-    back, with the new rows, as first or further copies. Events put back lose
-    their attribution (``call_id``) until the outcomes stage sets it again.
+    Every valid row is stored once: the first copy of each id, in (source_file,
+    source_line, sheet) order, in the contract table, further copies in its
+    duplicates table. Only the ids whose first copy may change are decided
+    again: those whose first copy was in a replaced file, and those of the
+    staged rows. Their remaining stored rows are taken out and decided again
+    with the staged ones, all in SQL. Events put back lose their attribution
+    (``call_id``) until the outcomes stage sets it again.
     """
     copies = COPY_TABLES[table]
     ident = copies.id_column
-    columns = [c for c in wh.table_columns(copies.duplicates) if c != ident]
-    missing = [c for c in columns if c not in rows.columns]
-    if missing:
-        raise ValueError(f"{table}: rows lack column(s) {', '.join(missing)}")
-    rows = rows.select(columns)
-    ids = content_ids(wh, table, rows)
     stored = wh.scalar(
         f"SELECT (SELECT count(*) FROM {table}) + (SELECT count(*) FROM {copies.duplicates})"
     )
+    rows = _staged_rows(wh, table)  # without ids
     if stored:
-        remaining = _take_out_redecided(wh, table, source_files, ids)
-        if remaining.height:
-            rows = pl.concat([remaining.select(columns), rows], how="vertical_relaxed")
-            ids = pl.concat([remaining[ident], ids])
-    if not _in_copy_order(rows):
-        order = rows.select(
-            pl.arg_sort_by("source_file", "source_line", "sheet", nulls_last=False)
-        ).to_series()
-        rows, ids = rows[order], ids.gather(order)
-    # The rows as Arrow, read in place, with the id and first-copy flag added
-    # beside them: no copy of the rows is made on the way to DuckDB.
-    staged = (
-        rows.to_arrow(compat_level=pl.CompatLevel.newest())
-        .append_column(ident, ids.to_arrow(compat_level=pl.CompatLevel.newest()))
-        .append_column("_first", _first_distinct(ids).to_arrow())
+        kept = _take_out_redecided(wh, table, source_files, _with_ids(copies, rows))
+        rows = f"(FROM {rows} UNION ALL BY NAME SELECT * EXCLUDE ({ident}) FROM {kept})"
+    # Most rows are the only copy of their id, and need no ordering. Rows are
+    # grouped by a 64-bit hash of their duplicate key (cheaper than the id):
+    # the rows of a repeated hash (true copies, and rare hash collisions) are
+    # ranked by id in (file, line, sheet) order; every other row is a first
+    # copy. Ids are computed last, for the rows being written.
+    key_hash = f"hash({', '.join(copies.key_columns)})"
+    hashed = f"(SELECT *, {key_hash} AS key_hash FROM {rows})"
+    wh.execute(
+        f"CREATE OR REPLACE TEMP TABLE repeated_keys AS "
+        f"SELECT key_hash FROM {hashed} GROUP BY ALL HAVING count(*) > 1"
     )
-    wh.con.register("staged_copies", staged)
+    single, repeated = (
+        f"(SELECT * EXCLUDE (key_hash) FROM {hashed} {join} JOIN repeated_keys USING (key_hash))"
+        for join in ("ANTI", "SEMI")
+    )
     try:
         with unordered_inserts(wh):
-            for name, condition in ((table, "_first"), (copies.duplicates, "NOT _first")):
+            wh.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {_with_ids(copies, single)}")
+            if not wh.scalar("SELECT count(*) FROM repeated_keys"):
+                return
+            ranked = (
+                f"SELECT *, row_number() OVER ("
+                f"PARTITION BY {ident} ORDER BY source_file, source_line, sheet NULLS FIRST"
+                f") AS copy_number FROM {_with_ids(copies, repeated)}"
+            )
+            for name, condition in ((table, "= 1"), (copies.duplicates, "> 1")):
                 wh.execute(
-                    f"INSERT INTO {name} BY NAME "
-                    f"SELECT * EXCLUDE (_first) FROM staged_copies WHERE {condition}"
+                    f"INSERT INTO {name} BY NAME SELECT * EXCLUDE (copy_number) "
+                    f"FROM ({ranked}) WHERE copy_number {condition}"
                 )
     finally:
-        wh.con.unregister("staged_copies")
+        wh.execute("DROP TABLE IF EXISTS repeated_keys")
+        wh.execute("DROP TABLE IF EXISTS kept_copies")
+
+
+def _with_ids(copies: CopyTables, rows: str) -> str:
+    """SQL for ``rows`` (validated rows, a relation) with their content ids,
+    by the table's id model (``sql/models/``)."""
+    return f"(WITH staged_rows AS (SELECT * FROM {rows})\n{model_sql(copies.id_model)})"
 
 
 def _take_out_redecided(
-    wh: Warehouse, table: str, source_files: Sequence[str], new_ids: pl.Series
-) -> pl.DataFrame:
+    wh: Warehouse, table: str, source_files: Sequence[str], staged_with_ids: str
+) -> str:
     """Delete the replaced files' stored copies, and every stored copy of the ids
-    whose first copy must be decided again; return the latter that stay.
+    whose first copy must be decided again; keep the latter that stay in the
+    TEMP table whose name is returned.
 
     Decided again: the ids whose first copy was in a replaced file, and the
-    ids of the new rows (a new row may come before the stored first copy).
+    ids of the staged rows (a new row may come before the stored first copy).
     """
     copies = COPY_TABLES[table]
     ident = copies.id_column
     columns = ", ".join(wh.table_columns(copies.duplicates))
-    with (
-        wh.registered("replaced_files", _source_files_frame(source_files)),
-        wh.registered("staged_ids", new_ids.alias(ident).to_frame()),
-    ):
+    with wh.registered("replaced_files", _source_files_frame(source_files)):
         wh.execute(
             f"CREATE OR REPLACE TEMP TABLE redecided_ids AS "
             f"SELECT {ident} FROM {table} "
             f"WHERE source_file IN (SELECT source_file FROM replaced_files) "
-            f"UNION SELECT {ident} FROM staged_ids"
+            f"UNION SELECT {ident} FROM {staged_with_ids}"
         )
         try:
-            remaining = wh.query(
-                " UNION ALL ".join(
+            wh.execute(
+                "CREATE OR REPLACE TEMP TABLE kept_copies AS "
+                + " UNION ALL ".join(
                     f"SELECT {columns} FROM {name} "
                     f"WHERE {ident} IN (SELECT {ident} FROM redecided_ids) "
                     f"AND source_file NOT IN (SELECT source_file FROM replaced_files)"
@@ -578,7 +637,7 @@ def _take_out_redecided(
                 )
         finally:
             wh.execute("DROP TABLE IF EXISTS redecided_ids")
-    return remaining
+    return "kept_copies"
 
 
 def file_load_counts(wh: Warehouse) -> pl.DataFrame:
@@ -696,27 +755,32 @@ def write_outcomes(wh: Warehouse, tables: Mapping[str, pl.DataFrame]) -> None:
 
 
 def _replace_contract_table(wh: Warehouse, table: str, frame: pl.DataFrame) -> None:
-    _add_extra_columns(wh, table, frame)
+    _add_extra_columns(wh, table, _frame_types(wh, frame))
     wh.execute(f"DELETE FROM {table}")
     insert_frame(wh, table, frame)
 
 
-def _add_extra_columns(wh: Warehouse, table: str, frame: pl.DataFrame) -> None:
-    """Check ``frame`` has the contract columns of ``table``; add its extra ones."""
+def _add_extra_columns(wh: Warehouse, table: str, types: Mapping[str, str]) -> None:
+    """Check ``types`` (the given rows' column -> DuckDB type) has the contract
+    columns of ``table``; add its extra ones."""
     table_columns = wh.table_columns(table)
-    missing = [c for c in table_columns if c not in frame.columns]
+    missing = [c for c in table_columns if c not in types]
     if missing:
-        raise ValueError(f"{table}: frame lacks contract column(s) {', '.join(missing)}")
-    extra = [c for c in frame.columns if c not in table_columns]
-    if not extra:
-        return
-    with wh.registered("staged_outcomes", frame.head(0)):
-        described = wh.con.sql("DESCRIBE SELECT * FROM staged_outcomes").fetchall()
-    types = {row[0]: row[1] for row in described}
-    for column in extra:
+        raise ValueError(f"{table}: rows lack contract column(s) {', '.join(missing)}")
+    for column in (c for c in types if c not in table_columns):
         if not _IDENTIFIER.match(column):
             raise ValueError(f"{table}: not a valid column name: {column!r}")
         wh.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {types[column]}')
+
+
+def _column_types(wh: Warehouse, relation: str) -> dict[str, str]:
+    """Column -> DuckDB type of a relation (a table, view or table function)."""
+    return {row[0]: row[1] for row in wh.con.sql(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+
+
+def _frame_types(wh: Warehouse, frame: pl.DataFrame) -> dict[str, str]:
+    with wh.registered("described_frame", frame.head(0)):
+        return _column_types(wh, "described_frame")
 
 
 def _write_event_call_ids(wh: Warehouse, frame: pl.DataFrame) -> None:
@@ -761,48 +825,65 @@ def clear_call_outcomes(wh: Warehouse) -> None:
         wh.execute("DELETE FROM call_outcomes")
 
 
-def append_call_outcomes(wh: Warehouse, frame: pl.DataFrame) -> None:
-    """Add rows to ``call_outcomes`` (contract columns required, extra ones added)."""
+def append_call_outcomes(wh: Warehouse, rows: pl.DataFrame | StagingArea) -> None:
+    """Add rows to ``call_outcomes`` (contract columns required, extra ones added):
+    a frame, or every part staged as ``call_outcomes`` in one statement."""
     with wh.transaction():
         delete_meta_value(wh, OUTCOMES_KEY)
-        _add_extra_columns(wh, "call_outcomes", frame)
-        insert_frame(wh, "call_outcomes", frame)
+        if isinstance(rows, pl.DataFrame):
+            _add_extra_columns(wh, "call_outcomes", _frame_types(wh, rows))
+            insert_frame(wh, "call_outcomes", rows)
+            return
+        relation = rows.relation("call_outcomes", "SELECT * FROM call_outcomes LIMIT 0")
+        _add_extra_columns(wh, "call_outcomes", _column_types(wh, relation))
+        with unordered_inserts(wh):
+            wh.execute(f"INSERT INTO call_outcomes BY NAME SELECT * FROM {relation}")
 
 
-def update_event_call_ids(wh: Warehouse, frame: pl.DataFrame) -> int:
-    """Set ``events.call_id`` for the events in ``frame``; others keep theirs.
+def update_event_call_ids(wh: Warehouse, rows: pl.DataFrame | StagingArea) -> int:
+    """Set ``events.call_id`` for the events given; others keep theirs.
 
-    ``frame`` holds ``EVENT_ROWID`` (read by :func:`read_events` in this same
-    transaction), ``event_id`` and ``call_id``. Rows are matched by rowid,
-    about twice as fast as matching 32-character ids, and each rowid is
-    checked to name the row with that ``event_id``. Returns the rows given.
+    ``rows`` (a frame, or every part staged as ``event_call_ids``) hold
+    ``EVENT_ROWID`` (read by :func:`read_events` in this same transaction),
+    ``event_id`` and ``call_id``. Rows are matched by rowid, about twice as
+    fast as matching 32-character ids, and each rowid is checked to name the
+    row with that ``event_id``, once. Returns the rows given.
     """
-    missing = [c for c in (EVENT_ROWID, "event_id", "call_id") if c not in frame.columns]
-    if missing:
-        raise ValueError(f"events: frame lacks column(s) {', '.join(missing)}")
-    attributed = frame.select(
-        pl.col(EVENT_ROWID).cast(pl.Int64), "event_id", pl.col("call_id").cast(pl.String)
-    )
-    if not _all_distinct(attributed["event_id"]):
-        raise ValueError("events: the frame repeats an event_id")
-    with wh.transaction(), wh.registered("staged_event_calls", attributed):
-        delete_meta_value(wh, OUTCOMES_KEY)
-        matching = wh.scalar(
-            "SELECT count(*) FROM events e JOIN staged_event_calls s "
-            f"ON e.rowid = s.{EVENT_ROWID} AND e.event_id = s.event_id"
+    if isinstance(rows, pl.DataFrame):
+        missing = [c for c in (EVENT_ROWID, "event_id", "call_id") if c not in rows.columns]
+        if missing:
+            raise ValueError(f"events: frame lacks column(s) {', '.join(missing)}")
+        frame = rows.select(
+            pl.col(EVENT_ROWID).cast(pl.Int64), "event_id", pl.col("call_id").cast(pl.String)
         )
-        if matching != attributed.height:
+        with wh.registered("staged_event_calls", frame):
+            return _update_event_call_ids(wh, "staged_event_calls")
+    empty = f"SELECT 0::BIGINT AS {EVENT_ROWID}, ''::VARCHAR AS event_id, ''::VARCHAR AS call_id"
+    return _update_event_call_ids(wh, rows.relation("event_call_ids", empty + " LIMIT 0"))
+
+
+def _update_event_call_ids(wh: Warehouse, relation: str) -> int:
+    with wh.transaction():
+        delete_meta_value(wh, OUTCOMES_KEY)
+        given, distinct_rows, matching = wh.con.execute(
+            f"SELECT count(*), count(DISTINCT s.{EVENT_ROWID}), count(e.event_id) "
+            f"FROM {relation} AS s LEFT JOIN events AS e "
+            f"ON e.rowid = s.{EVENT_ROWID} AND e.event_id = s.event_id"
+        ).fetchall()[0]
+        if distinct_rows != given:
+            raise ValueError("events: the rows given name an event more than once")
+        if matching != given:
             raise ValueError(
-                f"events: {attributed.height - int(matching or 0)} row(s) whose {EVENT_ROWID} "
+                f"events: {given - matching} row(s) whose {EVENT_ROWID} "
                 "does not name the event with that event_id; read them with read_events "
                 "in this transaction"
             )
         wh.execute(
-            "UPDATE events SET call_id = s.call_id FROM staged_event_calls s "
+            f"UPDATE events SET call_id = s.call_id FROM {relation} AS s "
             f"WHERE events.rowid = s.{EVENT_ROWID} "
             "AND events.call_id IS DISTINCT FROM s.call_id"
         )
-    return attributed.height
+    return int(given)
 
 
 def _all_distinct(values: pl.Series) -> bool:

@@ -49,7 +49,23 @@ def measure_floor(raw: Path, db: Path) -> float:
     return time.perf_counter() - started
 
 
-def run_child(raw: Path, db: Path, reports: Path, *, no_prefect: bool) -> dict:
+def prefect_environment(workdir: Path) -> dict[str, str]:
+    """The environment of the measured runs: one Prefect home for all of them,
+    set up once beforehand (as a project's ``.prefect/`` is after its first run)."""
+    home = workdir / "prefect-home"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks.run_once", "--warm-up-only"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return env
+
+
+def run_child(raw: Path, db: Path, reports: Path, *, no_prefect: bool, env: dict[str, str]) -> dict:
     command = [
         sys.executable,
         "-m",
@@ -67,7 +83,7 @@ def run_child(raw: Path, db: Path, reports: Path, *, no_prefect: bool) -> dict:
         command.append("--no-prefect")
     out_path = db.parent / "child.out"
     with out_path.open("w") as out:
-        child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, text=True)
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, text=True, env=env)
         _, status, usage = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)
         errors = child.stderr.read() if child.stderr else ""
@@ -78,7 +94,9 @@ def run_child(raw: Path, db: Path, reports: Path, *, no_prefect: bool) -> dict:
     return result
 
 
-def bench_size(calls: int, workdir: Path, *, members: int, no_prefect: bool) -> dict:
+def bench_size(
+    calls: int, workdir: Path, *, members: int, no_prefect: bool, env: dict[str, str]
+) -> dict:
     folder = workdir / f"n{calls}"
     shutil.rmtree(folder, ignore_errors=True)
     raw = folder / "raw"
@@ -86,8 +104,9 @@ def bench_size(calls: int, workdir: Path, *, members: int, no_prefect: bool) -> 
     generate(raw, calls=calls, members=members)
     generated = time.perf_counter() - started
     floor = measure_floor(raw, folder / "floor.duckdb")
-    first = run_child(raw, folder / "warehouse.duckdb", folder / "reports", no_prefect=no_prefect)
-    rerun = run_child(raw, folder / "warehouse.duckdb", folder / "reports", no_prefect=no_prefect)
+    db, reports = folder / "warehouse.duckdb", folder / "reports"
+    first = run_child(raw, db, reports, no_prefect=no_prefect, env=env)
+    rerun = run_child(raw, db, reports, no_prefect=no_prefect, env=env)
     return {
         "calls": calls,
         "generate": generated,
@@ -148,9 +167,12 @@ def main() -> None:
     args = parser.parse_args()
     sizes = args.calls or ([2_000] if args.smoke else [1_000_000, 4_000_000])
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="asklab-bench-"))
+    env = dict(os.environ) if args.no_prefect else prefect_environment(workdir)
     results = [
-        bench_size(n, workdir, members=args.members, no_prefect=args.no_prefect) for n in sizes
+        bench_size(n, workdir, members=args.members, no_prefect=args.no_prefect, env=env)
+        for n in sizes
     ]
+    shutil.rmtree(workdir / "prefect-home", ignore_errors=True)
     print(format_table(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

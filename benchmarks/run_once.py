@@ -3,13 +3,17 @@
 Run in its own process by ``benchmarks.run`` so that its peak resident set
 size can be read from the operating system when it exits. Prefect's start-up
 (the temporary local API) is timed apart by running an empty flow first.
+``--warm-up-only`` runs just that empty flow: the runner uses it once to set
+up the Prefect home its measured runs share, as a project's ``.prefect/`` is.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -18,16 +22,28 @@ from pathlib import Path
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--raw", type=Path, required=True)
-    parser.add_argument("--db", type=Path, required=True)
-    parser.add_argument("--reports", type=Path, required=True)
-    parser.add_argument("--as-of", required=True)
+    parser.add_argument("--raw", type=Path)
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--reports", type=Path)
+    parser.add_argument("--as-of")
     parser.add_argument("--no-prefect", action="store_true", help="call the pipeline directly")
+    parser.add_argument("--warm-up-only", action="store_true", help="only start Prefect once")
     args = parser.parse_args()
+    if not args.warm_up_only and None in (args.raw, args.db, args.reports, args.as_of):
+        parser.error("--raw, --db, --reports and --as-of are required")
 
-    os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="asklab-bench-prefect-"))
+    if "PREFECT_HOME" not in os.environ:
+        home = tempfile.mkdtemp(prefix="asklab-bench-prefect-")
+        atexit.register(shutil.rmtree, home, ignore_errors=True)
+        os.environ["PREFECT_HOME"] = home
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+    if args.warm_up_only:
+        from prefect import flow
+
+        flow(name="benchmark-warm-up")(lambda: None)()
+        return
 
     from asklab import pipeline
     from asklab.settings import Settings, parse_iso_date

@@ -2,8 +2,9 @@
 
 The flow only orchestrates: each step is a plain function of
 ``asklab.pipeline`` run as a Prefect task. Retries only where I/O can fail
-without side effects on the warehouse (reading raw files, writing pages);
-warehouse steps run inside one transaction and are not retried.
+without side effects on the warehouse: reading raw files (it writes only the
+run's temporary staging tables, emptied again on a retry) and writing pages;
+the other warehouse steps run inside one transaction and are not retried.
 """
 
 from __future__ import annotations

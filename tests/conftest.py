@@ -4,6 +4,7 @@ repository's `.prefect/` or a user's profile; flow tests share one
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -15,6 +16,8 @@ import pytest
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="asklab-test-prefect-")
 # The Vega bundle cache goes to a throwaway folder too, never ~/.cache.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="asklab-test-cache-")
+for _folder in (os.environ["PREFECT_HOME"], os.environ["XDG_CACHE_HOME"]):
+    atexit.register(shutil.rmtree, _folder, ignore_errors=True)
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -465,7 +465,7 @@ def test_write_outcomes_replaces_rows_and_adds_extra_columns(wh) -> None:
 
 
 def test_write_outcomes_refuses_a_frame_missing_contract_columns(wh) -> None:
-    with pytest.raises(ValueError, match="strategy_comparison: frame lacks contract column"):
+    with pytest.raises(ValueError, match="strategy_comparison: rows lack contract column"):
         write_outcomes(wh, {"strategy_comparison": _strategy_comparison_frame(0.3).drop("mh_diff")})
 
 

@@ -1,24 +1,32 @@
 """Ingest orchestration: which files to read, reading them, writing what changed.
 
-Three steps, so the pure reading can happen outside the warehouse code:
+Three steps:
 
 1. :func:`plan_ingest` hashes every file below the raw root and compares it
    with ``file_state``: new / changed / unchanged / removed, or
    ``revalidate`` when the same bytes must be checked again because the date
    order, the validation rules or (for files it matters to) ``as_of`` changed.
-2. :func:`read_planned` validates only the files that need it (no database).
-3. :func:`apply_ingest` writes the result inside the caller's transaction:
+2. :func:`read_and_stage` validates the files that need it, several at a time
+   on worker threads, and puts each file's validated rows into the
+   warehouse's staging tables as soon as it is done, so a large group's rows
+   are never all held in Python. (:func:`read_planned` is the same reading
+   without a database, for tools and tests.)
+3. :func:`apply_staged` writes the result inside the caller's transaction:
    replaces each re-read file's rows in ``calls``/``events`` (first copies)
    and their duplicates tables, keeps the old rows of a file in error, drops
    removed files, bumps the warehouse's data version when anything changed,
-   and writes one ``load_log`` row per file.
+   and writes one ``load_log`` row per file. :func:`apply_ingest` does steps 2
+   (staging only) and 3 for results already in memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -27,17 +35,14 @@ import polars as pl
 
 from asklab.ingest.discover import discover_files, source_name
 from asklab.ingest.readers import FileError
-from asklab.ingest.validate import (
-    CALL_ROW_SCHEMA,
-    EVENT_ROW_SCHEMA,
-    REJECTED_SCHEMA,
-    ValidatedFile,
-    validate_file,
-)
+from asklab.ingest.validate import ValidatedFile, validate_file
 from asklab.warehouse import (
     MODELS_DIR,
+    StagingArea,
     Warehouse,
     append_load_log,
+    begin_staging,
+    end_staging,
     file_load_counts,
     new_data_version,
     read_file_states,
@@ -57,7 +62,7 @@ _ID_MODELS = ("call_ids.sql", "event_ids.sql")
 
 
 class ValidatedRows(Protocol):
-    """What apply_ingest needs of a validated file (a ``ValidatedFile`` or a stand-in)."""
+    """What staging needs of a validated file (a ``ValidatedFile`` or a stand-in)."""
 
     @property
     def calls(self) -> pl.DataFrame: ...
@@ -71,6 +76,15 @@ class ValidatedRows(Protocol):
     def has_future_rejections(self) -> bool: ...
     @property
     def max_date(self) -> dt.date | None: ...
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """What is left in memory of a validated file once its rows are staged."""
+
+    notices: tuple[str, ...]
+    has_future_rejections: bool
+    max_date: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -232,28 +246,94 @@ def read_planned(
 ) -> dict[str, ValidatedFile | FileError]:
     """Validate the files the plan says to read: source_file -> ValidatedFile or FileError.
 
-    Pure I/O, no database. A file that vanished or cannot be opened since it
-    was planned becomes a file-level error too.
+    Pure I/O, no database, one file after another. A file that vanished or
+    cannot be opened since it was planned becomes a file-level error too.
     """
-    if (as_of, date_order) != (plan.as_of, plan.date_order):
-        raise ValueError(
-            f"read_planned(as_of={as_of}, date_order={date_order}) does not match the plan "
-            f"(as_of={plan.as_of}, date_order={plan.date_order})"
-        )
+    _check_plan(plan, as_of=as_of, date_order=date_order)
     to_read = plan.to_read
     results: dict[str, ValidatedFile | FileError] = {}
     for done, planned in enumerate(to_read, start=1):
-        try:
-            results[planned.source_file] = validate_file(
-                planned.path, plan.raw_root, as_of=as_of, date_order=date_order
-            )
-        except FileError as exc:
-            results[planned.source_file] = exc
-        except OSError as exc:
-            results[planned.source_file] = FileError(f"cannot read the file: {exc.strerror or exc}")
-        if progress is not None:
-            progress(done, len(to_read))
+        results[planned.source_file] = validate_planned(planned, plan)
+        _report(progress, done, len(to_read))
     return results
+
+
+def read_and_stage(
+    wh: Warehouse,
+    plan: IngestPlan,
+    *,
+    as_of: dt.date,
+    date_order: str,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> dict[str, StagedFile | FileError]:
+    """Validate the files the plan says to read and stage their rows for ``wh``.
+
+    Files are validated, and their rows written to the warehouse's staging
+    area (:class:`~asklab.warehouse.StagingArea`), on ``workers`` threads
+    (default: one per CPU; Polars releases the interpreter while it works),
+    a bounded number of files at a time: memory holds a few files' rows, not
+    the group's. Returns source_file -> StagedFile or FileError. The staging
+    area is emptied first, so calling it again (a retry) starts afresh.
+    """
+    _check_plan(plan, as_of=as_of, date_order=date_order)
+    workers = max(1, workers or os.cpu_count() or 1)
+    area = begin_staging(wh)
+    to_read = plan.to_read
+    results: dict[str, StagedFile | FileError] = {}
+    with ThreadPoolExecutor(workers, "asklab-validate") as pool:
+        pending: deque[tuple[str, Future[StagedFile | FileError]]] = deque()
+        upcoming = iter(enumerate(to_read))
+        for done in range(1, len(to_read) + 1):
+            # Keep the workers busy, but only a bounded number of files ahead.
+            while len(pending) <= workers and (item := next(upcoming, None)) is not None:
+                index, planned = item
+                future = pool.submit(_validate_and_stage, planned, plan, area, f"{index:06d}")
+                pending.append((planned.source_file, future))
+            source_file, future = pending.popleft()
+            results[source_file] = future.result()
+            _report(progress, done, len(to_read))
+    return results
+
+
+def _validate_and_stage(
+    planned: PlannedFile, plan: IngestPlan, area: StagingArea, key: str
+) -> StagedFile | FileError:
+    result = validate_planned(planned, plan)
+    return result if isinstance(result, FileError) else stage_validated(area, key, result)
+
+
+def validate_planned(planned: PlannedFile, plan: IngestPlan) -> ValidatedFile | FileError:
+    """One planned file validated, or the FileError that makes it a file-level error."""
+    try:
+        return validate_file(
+            planned.path, plan.raw_root, as_of=plan.as_of, date_order=plan.date_order
+        )
+    except FileError as exc:
+        return exc
+    except OSError as exc:
+        return FileError(f"cannot read the file: {exc.strerror or exc}")
+
+
+def stage_validated(area: StagingArea, key: str, validated: ValidatedRows) -> StagedFile:
+    """Stage a validated file's calls, events and rejected cells under ``key``;
+    what is left of it in memory is its StagedFile."""
+    area.write("calls", key, validated.calls)
+    area.write("events", key, validated.events)
+    area.write("rejected_rows", key, validated.rejected)
+    return StagedFile(
+        notices=tuple(validated.notices),
+        has_future_rejections=bool(validated.has_future_rejections),
+        max_date=validated.max_date,
+    )
+
+
+def _check_plan(plan: IngestPlan, *, as_of: dt.date, date_order: str) -> None:
+    if (as_of, date_order) != (plan.as_of, plan.date_order):
+        raise ValueError(
+            f"reading with as_of={as_of}, date_order={date_order} does not match the plan "
+            f"(as_of={plan.as_of}, date_order={plan.date_order})"
+        )
 
 
 # -- writing -----------------------------------------------------------------
@@ -268,12 +348,32 @@ def apply_ingest(
     progress: Progress | None = None,
     loaded_at: dt.datetime | None = None,
 ) -> IngestSummary:
+    """Stage ``results`` (validated rows in memory, or the exception that made a
+    file a file-level error), then :func:`apply_staged` them."""
+    area = begin_staging(wh)
+    staged = {
+        name: result if isinstance(result, Exception) else stage_validated(area, f"{i:06d}", result)
+        for i, (name, result) in enumerate(results.items())
+    }
+    return apply_staged(wh, plan, staged, run_id=run_id, progress=progress, loaded_at=loaded_at)
+
+
+def apply_staged(
+    wh: Warehouse,
+    plan: IngestPlan,
+    results: Mapping[str, StagedFile | Exception],
+    *,
+    run_id: str,
+    progress: Progress | None = None,
+    loaded_at: dt.datetime | None = None,
+) -> IngestSummary:
     """Write the plan's outcome into the warehouse (joins the caller's transaction).
 
-    ``results`` maps every file the plan reads to its validated rows or to the
-    exception (``FileError``) that made it a file-level error. ``progress(done,
-    total)`` is called after each of the 4 write steps (rejections and file
-    states, calls, events, load log).
+    ``results`` maps every file the plan reads to its StagedFile (its rows are
+    in the staging tables, see :func:`read_and_stage`) or to the exception
+    (``FileError``) that made it a file-level error. ``progress(done, total)``
+    is called after each of the 4 write steps (rejections and file states,
+    calls, events, load log).
     """
     expected = {f.source_file for f in plan.to_read}
     if set(results) != expected:
@@ -289,12 +389,7 @@ def apply_ingest(
     with wh.transaction():
         # Every file whose contribution is replaced: re-read ones and removed ones.
         replaced = sorted([*loaded, *removed])
-        replace_file_rows(
-            wh,
-            "rejected_rows",
-            replaced,
-            _concat([r.rejected for r in loaded.values()], REJECTED_SCHEMA),
-        )
+        replace_file_rows(wh, "rejected_rows", replaced)
         replace_file_rows(
             wh,
             "file_state",
@@ -304,18 +399,12 @@ def apply_ingest(
         _report(progress, 1, steps)
         rebuilt = bool(replaced)
         if rebuilt:
-            replace_copies(
-                wh, "calls", replaced, _concat([r.calls for r in loaded.values()], CALL_ROW_SCHEMA)
-            )
+            replace_copies(wh, "calls", replaced)
         _report(progress, 2, steps)
         if rebuilt:
-            replace_copies(
-                wh,
-                "events",
-                replaced,
-                _concat([r.events for r in loaded.values()], EVENT_ROW_SCHEMA),
-            )
+            replace_copies(wh, "events", replaced)
             new_data_version(wh)
+        end_staging(wh)
         _report(progress, 3, steps)
         counts = file_load_counts(wh)
         log = _load_log_rows(plan, loaded, failed, counts, run_id=run_id, loaded_at=loaded_at)
@@ -352,8 +441,8 @@ def ingest(
     """Plan, read and apply in one call (in the caller's transaction, or its own)."""
     with wh.transaction():
         plan = plan_ingest(wh, raw_root, as_of=as_of, date_order=date_order)
-        results = read_planned(plan, as_of=as_of, date_order=date_order)
-        return apply_ingest(wh, plan, results, run_id=run_id)
+        staged = read_and_stage(wh, plan, as_of=as_of, date_order=date_order)
+        return apply_staged(wh, plan, staged, run_id=run_id)
 
 
 def _report(progress: Progress | None, done: int, total: int) -> None:
@@ -366,19 +455,9 @@ def _error_reason(error: Exception) -> str:
     return str(reason) if reason else str(error)
 
 
-def _concat(frames: list[pl.DataFrame], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    """The frames stacked, with the columns of ``schema`` in its dtypes."""
-    frames = [f for f in frames if f.height]
-    if not frames:
-        return pl.DataFrame(schema=dict(schema))
-    # "relaxed": an all-null column of one file (e.g. sheet) has dtype Null.
-    stacked = frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
-    return stacked.cast({name: dtype for name, dtype in schema.items() if name in stacked.columns})
-
-
 def _file_states(
     plan: IngestPlan,
-    loaded: Mapping[str, ValidatedRows],
+    loaded: Mapping[str, StagedFile],
     *,
     run_id: str,
     loaded_at: dt.datetime,
@@ -411,7 +490,7 @@ def _file_states(
 
 def _load_log_rows(
     plan: IngestPlan,
-    loaded: Mapping[str, ValidatedRows],
+    loaded: Mapping[str, StagedFile],
     failed: Mapping[str, str],
     counts: pl.DataFrame,
     *,

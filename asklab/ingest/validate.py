@@ -22,7 +22,6 @@ import polars as pl
 from asklab.ingest.discover import (
     INPUT_SUFFIXES,
     WHITESPACE_CHARS,
-    WHITESPACE_RUN_PATTERN,
     discover_files,
     folder_member,
     member_key,
@@ -328,9 +327,15 @@ def _cell(column: str) -> pl.Expr:
     return pl.col(column).fill_null("")
 
 
+# The whitespace that collapsing changes: runs of two or more, and any single
+# whitespace character other than a space (a lone space stays as it is, and
+# most cells have nothing else, so most cells need no replacing).
+_COLLAPSIBLE_WHITESPACE = f"[{WHITESPACE_CHARS}]{{2,}}|[{WHITESPACE_CHARS.replace(' ', '')}]"
+
+
 def _normalised_word(expr: pl.Expr) -> pl.Expr:
     """Lower-cased with inner whitespace runs collapsed: the form vocabularies are keyed by."""
-    return expr.str.to_lowercase().str.replace_all(WHITESPACE_RUN_PATTERN, " ")
+    return expr.str.to_lowercase().str.replace_all(_COLLAPSIBLE_WHITESPACE, " ")
 
 
 def _normalise_word(text: str) -> str:
@@ -711,14 +716,27 @@ class _TableResult:
 
 
 def _join_rule(
-    frame: pl.DataFrame, column: str, rule: Callable[[pl.Series], pl.DataFrame], outputs: list[str]
+    frame: pl.DataFrame,
+    column: str,
+    rule: Callable[[pl.Series], pl.DataFrame],
+    outputs: list[str],
+    *,
+    per_row: bool = False,
 ) -> pl.DataFrame:
     """Run ``rule`` once per distinct cell text of ``column`` and add its outputs per row.
 
     Cells repeat a lot (dates, asks, yes/no), so the rule sees few values; the
     join runs on the key column alone and its result is stacked on ``frame``.
+    ``per_row``: run the rule on every cell instead, for a cheap vectorised
+    rule on a column whose cells are mostly distinct (contact names), where
+    finding the distinct values and joining back costs more than the rule.
     """
     keys = frame.get_column(f"{column}__value")
+    if per_row:
+        table = rule(keys).select(*outputs, pl.col("reason").alias(f"{column}__reason"))
+        if table.height != frame.height:
+            raise RuntimeError(f"rule for {column} gave {table.height} rows for {frame.height}")
+        return frame.hstack(table)
     distinct = keys.unique()
     table = rule(distinct).select(
         pl.col("value").alias(keys.name), *outputs, pl.col("reason").alias(f"{column}__reason")
@@ -772,7 +790,7 @@ def _validate_table(
             member=pl.lit(folder_key, dtype=pl.String),
             member__reason=pl.lit(None, dtype=pl.String),
         )
-    frame = _join_rule(frame, "contact", _contact_rule, ["contact", "contact_key"])
+    frame = _join_rule(frame, "contact", _contact_rule, ["contact", "contact_key"], per_row=True)
     frame = _join_rule(
         frame,
         date_column,

@@ -1,5 +1,5 @@
--- call_id of each validated call row registered from Python as `staged_rows`,
--- in the rows' order.
+-- Each validated call row registered from Python as `staged_rows`, with its
+-- call_id.
 --
 -- call_id = md5 of the length-prefixed duplicate key with the member: each
 -- part is "<byte length>:<text>", a null part is "-", so no two different keys
@@ -7,6 +7,7 @@
 -- (CONTRACT §3). Only agreed_reference can be null (the other key columns
 -- are NOT NULL in the tables these rows go to).
 SELECT
+    *,
     md5(concat(
         strlen(member), ':', member,
         strlen(CAST(call_date AS VARCHAR)), ':', CAST(call_date AS VARCHAR),
