@@ -82,8 +82,9 @@ REPORTS_KEY = "reports_written_from"
 REPORT_PAGES_KEY = "report_pages"
 # compute_outcomes works on parts of about this many calls (whole members
 # each), so that its memory follows the part, not the whole group: about
-# 0.8 GB of frames per million calls. Each part reads only its members' rows.
-CALLS_PER_PART = 500_000
+# 0.4 GB of frames per million calls at their peak. Each part reads only its
+# members' rows.
+CALLS_PER_PART = 1_000_000
 
 
 class StageError(RuntimeError):
@@ -186,10 +187,10 @@ def compute_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
     summaries: list[OutcomeParts] = []
     with wh.transaction():
         clear_call_outcomes(wh)
-        # Each part's rows wait in the staging area and are written in one
-        # statement per table: many small writes inside the run's transaction
-        # would be held in memory until it commits.
-        area = begin_staging(wh)
+        # With several parts, each part's rows wait in the staging area and
+        # are written in one statement per table: many small writes inside the
+        # run's transaction would be held in memory until it commits.
+        area = begin_staging(wh) if count > 1 else None
         for index in range(count):
             part = (index, count) if count > 1 else None
             parts = outcome_parts(
@@ -199,15 +200,20 @@ def compute_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
                 as_of=settings.as_of,
                 window=settings.window,
             )
-            area.write("event_call_ids", f"{index:06d}", event_call_ids(parts.events))
-            area.write("call_outcomes", f"{index:06d}", parts.call_outcomes)
+            if area is None:
+                rows["events"] += update_event_call_ids(wh, event_call_ids(parts.events))
+                append_call_outcomes(wh, parts.call_outcomes)
+            else:
+                area.write("event_call_ids", f"{index:06d}", event_call_ids(parts.events))
+                area.write("call_outcomes", f"{index:06d}", parts.call_outcomes)
             rows["call_outcomes"] += parts.call_outcomes.height
             # Keep the (small) counts only.
             summaries.append(parts.counts_only())
             del parts
-        rows["events"] = update_event_call_ids(wh, area)
-        append_call_outcomes(wh, area)
-        end_staging(wh)
+        if area is not None:
+            rows["events"] = update_event_call_ids(wh, area)
+            append_call_outcomes(wh, area)
+            end_staging(wh)
         events_total = int(wh.scalar("SELECT count(*) FROM events") or 0)
         if rows["events"] != events_total:
             raise RuntimeError(f"the parts covered {rows['events']} of {events_total} events")

@@ -711,14 +711,16 @@ def _read_table(
     if unknown:
         raise ValueError(f"{table} has no column(s) {', '.join(unknown)}")
     selected = ", ".join(f"rowid AS {c}" if c == EVENT_ROWID else c for c in columns)
-    where, params = "", None
+    where = ""
     if part is not None:
         index, count = part
         if not 0 <= index < count:
             raise ValueError(f"part {index} of {count} does not exist")
-        where, params = " WHERE hash(member) % ? = ?", [count, index]
+        # Written into the SQL (checked integers): as bound parameters the
+        # filter is not pushed into the scan, and a part read is ~3x slower.
+        where = f" WHERE hash(member) % {int(count)} = {int(index)}"
     order = f" ORDER BY {', '.join(_TABLE_ORDER[table])}" if ordered else ""
-    return wh.query(f"SELECT {selected} FROM {table}{where}{order}", params)
+    return wh.query(f"SELECT {selected} FROM {table}{where}{order}")
 
 
 # -- outcome tables ----------------------------------------------------------
