@@ -176,3 +176,21 @@ def test_duckdb_memory_limit_comes_from_the_config(tmp_path: Path) -> None:
     assert settings.duckdb_memory_limit == "2GB"
     with pytest.raises(SettingsError, match="unknown setting"):
         settings_from_mapping({"memory": "2GB"}, tmp_path, "asklab.toml")
+
+
+def test_staging_refuses_rows_without_a_contract_column(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from asklab.ingest.load import stage_validated
+    from asklab.ingest.validate import CALL_ROW_SCHEMA, EVENT_ROW_SCHEMA, REJECTED_SCHEMA
+
+    rows = SimpleNamespace(
+        calls=CALL_ROW_SCHEMA.to_frame().drop("leads"),
+        events=EVENT_ROW_SCHEMA.to_frame(),
+        rejected=REJECTED_SCHEMA.to_frame(),
+        notices=[],
+        has_future_rejections=False,
+        max_date=None,
+    )
+    with pytest.raises(ValueError, match="calls: rows lack column\\(s\\) leads"):
+        stage_validated(StagingArea(tmp_path), "000001", rows)

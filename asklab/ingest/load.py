@@ -7,10 +7,10 @@ Three steps:
    ``revalidate`` when the same bytes must be checked again because the date
    order, the validation rules or (for files it matters to) ``as_of`` changed.
 2. :func:`read_and_stage` validates the files that need it, several at a time
-   on worker threads, and puts each file's validated rows into the
-   warehouse's staging tables as soon as it is done, so a large group's rows
-   are never all held in Python. (:func:`read_planned` is the same reading
-   without a database, for tools and tests.)
+   on worker threads, and writes each file's validated rows to the
+   warehouse's staging area (Parquet files beside it) as soon as it is done,
+   so a large group's rows are never all held in memory. (:func:`read_planned`
+   is the same reading, serial and without a database, for tools and tests.)
 3. :func:`apply_staged` writes the result inside the caller's transaction:
    replaces each re-read file's rows in ``calls``/``events`` (first copies)
    and their duplicates tables, keeps the old rows of a file in error, drops
@@ -35,7 +35,13 @@ import polars as pl
 
 from asklab.ingest.discover import discover_files, source_name
 from asklab.ingest.readers import FileError
-from asklab.ingest.validate import ValidatedFile, validate_file
+from asklab.ingest.validate import (
+    CALL_ROW_SCHEMA,
+    EVENT_ROW_SCHEMA,
+    REJECTED_SCHEMA,
+    ValidatedFile,
+    validate_file,
+)
 from asklab.warehouse import (
     MODELS_DIR,
     StagingArea,
@@ -318,9 +324,16 @@ def validate_planned(planned: PlannedFile, plan: IngestPlan) -> ValidatedFile | 
 def stage_validated(area: StagingArea, key: str, validated: ValidatedRows) -> StagedFile:
     """Stage a validated file's calls, events and rejected cells under ``key``;
     what is left of it in memory is its StagedFile."""
-    area.write("calls", key, validated.calls)
-    area.write("events", key, validated.events)
-    area.write("rejected_rows", key, validated.rejected)
+    for table, rows, schema in (
+        ("calls", validated.calls, CALL_ROW_SCHEMA),
+        ("events", validated.events, EVENT_ROW_SCHEMA),
+        ("rejected_rows", validated.rejected, REJECTED_SCHEMA),
+    ):
+        missing = [name for name in schema if name not in rows.columns]
+        if missing:
+            raise ValueError(f"{table}: rows lack column(s) {', '.join(missing)}")
+        # In the schema's dtypes: an all-null column (e.g. sheet) may have dtype Null.
+        area.write(table, key, rows.select(pl.col(n).cast(t) for n, t in schema.items()))
     return StagedFile(
         notices=tuple(validated.notices),
         has_future_rejections=bool(validated.has_future_rejections),
@@ -370,7 +383,7 @@ def apply_staged(
     """Write the plan's outcome into the warehouse (joins the caller's transaction).
 
     ``results`` maps every file the plan reads to its StagedFile (its rows are
-    in the staging tables, see :func:`read_and_stage`) or to the exception
+    in the staging area, see :func:`read_and_stage`) or to the exception
     (``FileError``) that made it a file-level error. ``progress(done, total)``
     is called after each of the 4 write steps (rejections and file states,
     calls, events, load log).
