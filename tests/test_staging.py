@@ -194,3 +194,20 @@ def test_staging_refuses_rows_without_a_contract_column(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="calls: rows lack column\\(s\\) leads"):
         stage_validated(StagingArea(tmp_path), "000001", rows)
+
+
+def test_rows_sharing_a_key_hash_are_ranked_by_id_like_unique_ones(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # Hashing only the member puts every row of a member on one key hash, as
+    # a hash collision would: all rows then go through the ranking by id, and
+    # the warehouse must come out the same.
+    from asklab import warehouse
+
+    raw = tmp_path / "raw"
+    group_folder(raw)
+    load_threaded(tmp_path / "hashed.duckdb", raw, workers=2)
+    for table, copies in warehouse.COPY_TABLES.items():
+        monkeypatch.setitem(warehouse.COPY_TABLES, table, copies._replace(key_columns=("member",)))
+    load_threaded(tmp_path / "colliding.duckdb", raw, workers=2)
+    assert tables(tmp_path / "colliding.duckdb") == tables(tmp_path / "hashed.duckdb")
