@@ -228,7 +228,7 @@ def compute_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
 
 
 def event_call_ids(events: pl.DataFrame) -> pl.DataFrame:
-    """The attribution columns of attributed events, as update_event_call_ids takes them."""
+    """A part's events as update_event_call_ids takes them (call_id null: unattributed)."""
     return events.select(
         pl.col(EVENT_ROWID).cast(pl.Int64), "event_id", pl.col("call_id").cast(pl.String)
     )
