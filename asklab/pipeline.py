@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import polars as pl
-
 from asklab import SQL_DIR
 from asklab.ingest.load import (
     IngestPlan,
@@ -62,6 +60,7 @@ from asklab.warehouse import (
     data_version,
     delete_meta_value,
     end_staging,
+    event_call_ids,
     meta_value,
     open_warehouse,
     read_calls,
@@ -201,7 +200,7 @@ def compute_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
                 window=settings.window,
             )
             if area is None:
-                rows["events"] += update_event_call_ids(wh, event_call_ids(parts.events))
+                rows["events"] += update_event_call_ids(wh, parts.events)
                 append_call_outcomes(wh, parts.call_outcomes)
             else:
                 area.write("event_call_ids", f"{index:06d}", event_call_ids(parts.events))
@@ -225,13 +224,6 @@ def compute_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
         set_meta_value(wh, OUTCOMES_KEY, outcomes_key(wh, settings))
         set_meta_value(wh, OUTCOME_ROWS_KEY, json.dumps(rows, sort_keys=True))
     return rows
-
-
-def event_call_ids(events: pl.DataFrame) -> pl.DataFrame:
-    """A part's events as update_event_call_ids takes them (call_id null: unattributed)."""
-    return events.select(
-        pl.col(EVENT_ROWID).cast(pl.Int64), "event_id", pl.col("call_id").cast(pl.String)
-    )
 
 
 def outcomes_key(wh: Warehouse, settings: Settings) -> str:

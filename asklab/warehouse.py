@@ -852,16 +852,21 @@ def update_event_call_ids(wh: Warehouse, rows: pl.DataFrame | StagingArea) -> in
     row with that ``event_id``, once. Returns the rows given.
     """
     if isinstance(rows, pl.DataFrame):
-        missing = [c for c in (EVENT_ROWID, "event_id", "call_id") if c not in rows.columns]
-        if missing:
-            raise ValueError(f"events: frame lacks column(s) {', '.join(missing)}")
-        frame = rows.select(
-            pl.col(EVENT_ROWID).cast(pl.Int64), "event_id", pl.col("call_id").cast(pl.String)
-        )
-        with wh.registered("staged_event_calls", frame):
+        with wh.registered("staged_event_calls", event_call_ids(rows)):
             return _update_event_call_ids(wh, "staged_event_calls")
     empty = f"SELECT 0::BIGINT AS {EVENT_ROWID}, ''::VARCHAR AS event_id, ''::VARCHAR AS call_id"
     return _update_event_call_ids(wh, rows.relation("event_call_ids", empty + " LIMIT 0"))
+
+
+def event_call_ids(events: pl.DataFrame) -> pl.DataFrame:
+    """Events' attribution columns as :func:`update_event_call_ids` takes them:
+    ``EVENT_ROWID``, ``event_id`` and ``call_id`` (null: unattributed)."""
+    missing = [c for c in (EVENT_ROWID, "event_id", "call_id") if c not in events.columns]
+    if missing:
+        raise ValueError(f"events: frame lacks column(s) {', '.join(missing)}")
+    return events.select(
+        pl.col(EVENT_ROWID).cast(pl.Int64), "event_id", pl.col("call_id").cast(pl.String)
+    )
 
 
 def _update_event_call_ids(wh: Warehouse, relation: str) -> int:

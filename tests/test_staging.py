@@ -211,3 +211,19 @@ def test_rows_sharing_a_key_hash_are_ranked_by_id_like_unique_ones(
         monkeypatch.setitem(warehouse.COPY_TABLES, table, copies._replace(key_columns=("member",)))
     load_threaded(tmp_path / "colliding.duckdb", raw, workers=2)
     assert tables(tmp_path / "colliding.duckdb") == tables(tmp_path / "hashed.duckdb")
+
+
+@pytest.mark.parametrize("table", ["calls", "events"])
+def test_the_key_hash_columns_are_the_columns_the_id_model_hashes(tmp_path: Path, table) -> None:
+    # Rows with one id must share a key hash (else a copy would be kept as a
+    # first copy too): the hashed columns are exactly the id's key columns.
+    import re
+
+    from asklab.warehouse import COPY_TABLES, model_sql
+
+    copies = COPY_TABLES[table]
+    with open_warehouse(tmp_path / "wh.duckdb") as wh:
+        columns = set(wh.table_columns(copies.duplicates)) - {copies.id_column}
+    md5_part = model_sql(copies.id_model).split("md5(", 1)[1]
+    in_model = {c for c in columns if re.search(rf"\b{c}\b", md5_part)}
+    assert set(copies.key_columns) == in_model
