@@ -5,9 +5,9 @@ statistics, reports); ``flows/`` wires them into Prefect. Nothing here imports
 Prefect's flow machinery.
 """
 
-from pathlib import Path
+from asklab.queries import sql_root
 
 __version__ = "0.1.0"
 
-# SQL lives at the top of the repository (``sql/``), next to the package.
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+# The folder of the SQL files (see asklab.queries).
+SQL_DIR = sql_root()

@@ -19,19 +19,17 @@ the same report code.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from asklab import SQL_DIR
-from asklab.ingest.load import (
+from asklab.load import (
     IngestPlan,
     IngestSummary,
     apply_staged,
@@ -47,25 +45,32 @@ from asklab.outcomes import (
     summary_tables,
 )
 from asklab.progress import SILENT, Progress
+from asklab.queries import sql_folder
 from asklab.report import load_report_data, render_reports
-from asklab.report.marts import MART_SQL_DIR, build_report_marts
+from asklab.report.marts import build_report_marts
 from asklab.settings import Settings
 from asklab.warehouse import (
     EVENT_ROWID,
+    OUTCOME_ROWS_KEY,
     OUTCOMES_KEY,
+    REPORT_PAGES_KEY,
+    REPORTS_KEY,
     Warehouse,
-    append_call_outcomes,
     begin_staging,
-    clear_call_outcomes,
+    code_fingerprint,
     data_version,
     delete_meta_value,
     end_staging,
-    event_call_ids,
     meta_value,
     open_warehouse,
     read_calls,
     read_events,
     set_meta_value,
+)
+from asklab.warehouse.outcome_tables import (
+    append_call_outcomes,
+    clear_call_outcomes,
+    event_call_ids,
     update_event_call_ids,
     write_outcomes,
 )
@@ -73,12 +78,6 @@ from asklab.warehouse import (
 T = TypeVar("T")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-# warehouse_meta keys (OUTCOMES_KEY, in asklab.warehouse, is cleared by every
-# write_outcomes): the row counts of the last computed outcome tables, and
-# what the last pages were written from and where.
-OUTCOME_ROWS_KEY = "outcome_rows"
-REPORTS_KEY = "reports_written_from"
-REPORT_PAGES_KEY = "report_pages"
 # compute_outcomes works on parts of about this many calls (whole members
 # each), so that its memory follows the part, not the whole group: about
 # 0.4 GB of frames per million calls at their peak. Each part reads only its
@@ -237,7 +236,7 @@ def outcomes_key(wh: Warehouse, settings: Settings) -> str:
                 PACKAGE_DIR / "outcomes.py",
                 PACKAGE_DIR / "stats.py",
                 PACKAGE_DIR / "report" / "marts.py",
-                *sorted(MART_SQL_DIR.glob("*.sql")),
+                *sql_folder("marts"),
             ]
         ),
     )
@@ -270,7 +269,7 @@ def reports_key(wh: Warehouse, settings: Settings) -> str:
     """What the week's pages written now would be written from, and where."""
     report_code = [
         *sorted((PACKAGE_DIR / "report").glob("*.py")),
-        *sorted((SQL_DIR / "reports").glob("*.sql")),
+        *sql_folder("reports"),
     ]
     return _key(
         outcomes=meta_value(wh, OUTCOMES_KEY),
@@ -307,15 +306,6 @@ def record_reports(wh: Warehouse, settings: Settings, pages: list[Path] | None) 
             return
         set_meta_value(wh, REPORTS_KEY, reports_key(wh, settings))
         set_meta_value(wh, REPORT_PAGES_KEY, json.dumps([str(page) for page in pages]))
-
-
-def code_fingerprint(paths: Iterable[Path]) -> str:
-    """sha256 over the files' names and bytes."""
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes() if path.exists() else b"")
-    return digest.hexdigest()
 
 
 def _key(**parts: object) -> str:

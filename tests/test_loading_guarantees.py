@@ -19,17 +19,17 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from asklab.ingest.load import (
+from asklab.ingest.readers import FileError
+from asklab.load import (
     apply_ingest,
     build_plan,
     ingest,
-    params_fingerprint,
     plan_ingest,
     read_planned,
-    sha256_file,
 )
-from asklab.ingest.readers import FileError
-from asklab.warehouse import WarehouseBusy, open_warehouse, write_outcomes
+from asklab.load.plan import params_fingerprint, sha256_file
+from asklab.warehouse import WarehouseBusy, open_warehouse
+from asklab.warehouse.outcome_tables import write_outcomes
 from tests.support.warehouse_frames import (
     call_row,
     differences,
@@ -602,13 +602,13 @@ def test_read_planned_turns_a_vanished_file_into_a_file_error(tmp_path: Path, wh
 def test_a_change_to_the_id_models_rereads_every_file(tmp_path: Path, monkeypatch) -> None:
     # Ids are computed when a file's rows are stored, so a new id rule must
     # reach every stored row: the rules fingerprint covers the id models.
-    from asklab.ingest import load
-    from asklab.warehouse import MODELS_DIR
+    from asklab.load import plan
+    from asklab.queries import sql_root
 
-    before = load.rules_fingerprint()
-    models = tmp_path / "models"
-    shutil.copytree(MODELS_DIR, models)
-    monkeypatch.setattr(load, "MODELS_DIR", models)
-    assert load.rules_fingerprint() == before
-    (models / "event_ids.sql").write_text("SELECT md5(member) AS event_id FROM staged_rows")
-    assert load.rules_fingerprint() != before
+    before = plan.rules_fingerprint()
+    sql = tmp_path / "sql"
+    shutil.copytree(sql_root(), sql)
+    monkeypatch.setattr(plan, "sql_path", lambda name: sql / f"{name}.sql")
+    assert plan.rules_fingerprint() == before
+    (sql / "models" / "event_ids.sql").write_text("SELECT md5(member) AS event_id FROM staged_rows")
+    assert plan.rules_fingerprint() != before

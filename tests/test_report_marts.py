@@ -564,5 +564,9 @@ def test_outcomes_are_recomputed_when_a_mart_query_changes(
     member_activity.write_text(member_activity.read_text() + "\n-- changed\n")
     with open_warehouse(settings.db) as wh:
         assert pipeline.outcomes_are_current(wh, settings)
-        monkeypatch.setattr(pipeline, "MART_SQL_DIR", changed)
+        monkeypatch.setattr(
+            pipeline,
+            "sql_folder",
+            lambda folder: sorted(changed.glob("*.sql")) if folder == "marts" else [],
+        )
         assert not pipeline.outcomes_are_current(wh, settings)

@@ -13,14 +13,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from asklab.ingest.load import (
+from asklab.ingest.readers import FileError
+from asklab.load import (
     apply_ingest,
     apply_staged,
     plan_ingest,
     read_and_stage,
     read_planned,
 )
-from asklab.ingest.readers import FileError
 from asklab.settings import SettingsError, settings_from_mapping
 from asklab.warehouse import StagingArea, open_warehouse, staging_area
 from tests.support.warehouse_frames import snapshot
@@ -157,7 +157,16 @@ def test_staging_keys_and_tables_are_checked(tmp_path: Path) -> None:
         area.write("load_log", "1", frame)
     area.write("calls", "1", frame.clear())  # no rows: no file
     assert area.files("calls") == []
-    assert area.relation("calls", "SELECT 1 AS a LIMIT 0") == "(SELECT 1 AS a LIMIT 0)"
+    with open_warehouse(tmp_path / "wh.duckdb") as wh:
+        view = area.view(wh, "calls", empty="SELECT 1 AS a LIMIT 0")
+        assert wh.query(f"SELECT * FROM {view}").columns == ["a"]
+        area.write("calls", "2", pl.DataFrame({"a": [7]}))
+        # A path with a quote reaches DuckDB as a value, never as SQL text.
+        quoted = StagingArea(tmp_path / "it's here")
+        quoted.folder.mkdir()
+        quoted.write("calls", "3", pl.DataFrame({"a": [8]}))
+        assert wh.query(f"SELECT a FROM {area.view(wh, 'calls', empty='')}")["a"].to_list() == [7]
+        assert wh.query(f"SELECT a FROM {quoted.view(wh, 'calls', empty='')}")["a"].to_list() == [8]
 
 
 def test_duckdb_memory_limit_is_applied_and_checked(tmp_path: Path) -> None:
@@ -181,8 +190,8 @@ def test_duckdb_memory_limit_comes_from_the_config(tmp_path: Path) -> None:
 def test_staging_refuses_rows_without_a_contract_column(tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    from asklab.ingest.load import stage_validated
     from asklab.ingest.validate import CALL_ROW_SCHEMA, EVENT_ROW_SCHEMA, REJECTED_SCHEMA
+    from asklab.load import stage_validated
 
     rows = SimpleNamespace(
         calls=CALL_ROW_SCHEMA.to_frame().drop("leads"),
@@ -202,13 +211,13 @@ def test_rows_sharing_a_key_hash_are_ranked_by_id_like_unique_ones(
     # Hashing only the member puts every row of a member on one key hash, as
     # a hash collision would: all rows then go through the ranking by id, and
     # the warehouse must come out the same.
-    from asklab import warehouse
+    from asklab.load.copies import COPY_TABLES
 
     raw = tmp_path / "raw"
     group_folder(raw)
     load_threaded(tmp_path / "hashed.duckdb", raw, workers=2)
-    for table, copies in warehouse.COPY_TABLES.items():
-        monkeypatch.setitem(warehouse.COPY_TABLES, table, copies._replace(key_columns=("member",)))
+    for table, copies in COPY_TABLES.items():
+        monkeypatch.setitem(COPY_TABLES, table, copies._replace(key_columns=("member",)))
     load_threaded(tmp_path / "colliding.duckdb", raw, workers=2)
     assert tables(tmp_path / "colliding.duckdb") == tables(tmp_path / "hashed.duckdb")
 
@@ -219,11 +228,12 @@ def test_the_key_hash_columns_are_the_columns_the_id_model_hashes(tmp_path: Path
     # first copy too): the hashed columns are exactly the id's key columns.
     import re
 
-    from asklab.warehouse import COPY_TABLES, model_sql
+    from asklab.load.copies import COPY_TABLES
+    from asklab.queries import read_sql
 
     copies = COPY_TABLES[table]
     with open_warehouse(tmp_path / "wh.duckdb") as wh:
         columns = set(wh.table_columns(copies.duplicates)) - {copies.id_column}
-    md5_part = model_sql(copies.id_model).split("md5(", 1)[1]
+    md5_part = read_sql(f"models/{copies.id_model}").split("md5(", 1)[1]
     in_model = {c for c in columns if re.search(rf"\b{c}\b", md5_part)}
     assert set(copies.key_columns) == in_model

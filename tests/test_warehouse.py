@@ -16,14 +16,12 @@ import duckdb
 import polars as pl
 import pytest
 
+from asklab.queries import sql_root
 from asklab.warehouse import (
     EVENT_ROWID,
     OUTCOMES_KEY,
-    SCHEMA_DIR,
     MigrationError,
     WarehouseBusy,
-    append_call_outcomes,
-    clear_call_outcomes,
     data_version,
     meta_value,
     migrate,
@@ -32,6 +30,10 @@ from asklab.warehouse import (
     read_events,
     schema_version,
     set_meta_value,
+)
+from asklab.warehouse.outcome_tables import (
+    append_call_outcomes,
+    clear_call_outcomes,
     update_event_call_ids,
     write_outcomes,
 )
@@ -98,7 +100,7 @@ def test_reopening_applies_nothing_and_keeps_data(tmp_path: Path) -> None:
 
 def test_a_later_migration_upgrades_an_existing_file_once(tmp_path: Path) -> None:
     schema = tmp_path / "schema"
-    shutil.copytree(SCHEMA_DIR, schema)
+    shutil.copytree(sql_root() / "schema", schema)
     db = tmp_path / "wh.duckdb"
     with open_warehouse(db, lock_timeout=1) as wh:
         run_load(
@@ -121,7 +123,7 @@ def test_a_later_migration_upgrades_an_existing_file_once(tmp_path: Path) -> Non
 
 def test_a_failing_migration_leaves_no_trace(tmp_path: Path) -> None:
     schema = tmp_path / "schema"
-    shutil.copytree(SCHEMA_DIR, schema)
+    shutil.copytree(sql_root() / "schema", schema)
     (schema / "002_broken.sql").write_text(
         "CREATE TABLE half_done (a INTEGER);\nSELECT * FROM no_such_table;\n"
     )

@@ -1,6 +1,6 @@
 """Ingestion: find input files, read them as text, apply the contract's rules.
 
-Pure functions only; the warehouse loader (``asklab.ingest.load``) builds on them.
+Pure functions only; the loader (``asklab.load``) builds on them.
 """
 
 from asklab.ingest.discover import (

@@ -186,7 +186,7 @@ def run_load(
     fingerprint: str = "rules-1",
 ) -> Any:
     """Plan and apply a load of ``files`` (source_file -> (sha256, rows or FileError))."""
-    from asklab.ingest.load import apply_ingest, build_plan
+    from asklab.load import apply_ingest, build_plan
     from asklab.warehouse import read_file_states
 
     plan = build_plan(

@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from asklab.ingest.load import (  # noqa: E402
+from asklab.load import (  # noqa: E402
     apply_ingest,
     build_plan,
     plan_ingest,
