@@ -37,172 +37,31 @@ from pathlib import Path
 import numpy as np
 import xlsxwriter
 
+from asklab.sample.behaviour import (
+    ARCHETYPES,
+    ASK_BY_RELATIONSHIP,
+    ASK_HAS,
+    HELPFULNESS,
+    RECRUITER,
+    STYLES,
+    Archetype,
+)
+from asklab.sample.texts import (
+    ASK_SETS,
+    ASK_TEXTS,
+    CALL_NOTES,
+    COMPANIES,
+    EVENT_NOTES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    MULTILINE_NOTE,
+    NOTES_SHEET_ROWS,
+    RELATIONSHIP_TEXTS,
+    member_name,
+)
+
 # -- Vocabulary used to write the files ---------------------------------------
 
-STYLES: tuple[str, ...] = ("plain", "nested", "workbook", "month_names", "day_first")
-
-MEMBER_NAMES: tuple[str, ...] = (
-    "alice", "bob", "carmen", "deepak", "erin", "farah", "gustavo", "hana", "ines",
-    "jonas", "kwame", "lena", "mateo", "nadia", "oskar", "priya", "quentin", "rosa",
-    "samir", "tomas", "uma", "viktor", "wen", "xavier", "yara", "zoe",
-)  # fmt: skip
-
-FIRST_NAMES: tuple[str, ...] = (
-    "James", "Maria", "Wei", "Fatima", "John", "Aisha", "Carlos", "Emma", "Raj", "Sofia",
-    "Liam", "Olivia", "Noah", "Ava", "Mohammed", "Yuki", "Lucas", "Chloe", "Mateus", "Ingrid",
-    "David", "Grace", "Ahmed", "Hannah", "Diego", "Mei", "Samuel", "Zara", "Daniel", "Leila",
-    "Peter", "Nora", "Ivan", "Amara", "Tom", "Julia", "Kenji", "Elena", "Omar", "Sarah",
-    "Ben", "Anika", "Luis", "Clara", "Jakub", "Rachel", "Femi", "Laura", "Arjun", "Helen",
-)  # fmt: skip
-
-LAST_NAMES: tuple[str, ...] = (
-    "Smith", "Garcia", "Chen", "Khan", "Johnson", "Okafor", "Rossi", "Muller", "Patel",
-    "Silva", "Brown", "Nguyen", "Kowalski", "Tanaka", "Hernandez", "Williams", "Ali", "Larsen",
-    "Dubois", "Kim", "Murphy", "Costa", "Schmidt", "Haddad", "Novak", "Jones", "Mensah",
-    "Lopez", "Ivanova", "Wright", "Fischer", "Sato", "Adeyemi", "Moreau", "Taylor", "Reyes",
-    "Singh", "Eriksson", "Walsh", "Bianchi", "Cohen", "Park", "Owusu", "Martin", "Yilmaz",
-    "Clarke", "Ramos", "Berg", "Dimitrov", "Evans",
-)  # fmt: skip
-
-COMPANIES: tuple[str, ...] = (
-    "Northwind", "Globex", "Initech", "Umbrella Health", "Acme Analytics", "Hooli",
-    "Stark Logistics", "Wayne Fintech", "Blue Harbor Bank", "Cobalt Labs",
-)  # fmt: skip
-
-RELATIONSHIPS: tuple[str, ...] = (
-    "colleague", "friend", "classmate", "family", "recruiter", "acquaintance", "unknown", "other",
-)  # fmt: skip
-RECRUITER = RELATIONSHIPS.index("recruiter")
-
-# How much a contact of each relationship goes out of their way to help.
-HELPFULNESS = np.array([0.9, 0.85, 0.75, 0.8, 0.6, 0.5, 0.65, 0.65])
-
-# What members write in the relationship column, per canonical relationship.
-RELATIONSHIP_TEXTS: tuple[tuple[str, ...], ...] = (
-    ("colleague", "Former colleague", "coworker", "co-worker", "ex-colleague", "Work"),
-    ("friend", "Friend", "FRIEND"),
-    ("classmate", "college buddy", "Alumni", "school", "College"),
-    ("family", "Family"),
-    ("recruiter", "Recruiter"),
-    ("acquaintance", "Acquaintance"),
-    ("",),
-    ("mentor", "neighbour", "gym buddy"),  # not in the vocabulary: loads as `other`
-)
-
-# Ask combinations members make, with how they tend to write them.
-ASK_SETS: tuple[tuple[str, ...], ...] = (
-    ("job",),
-    ("reference",),
-    ("introduction",),
-    ("advice",),
-    ("reference", "introduction"),
-    ("job", "reference"),
-    ("job", "introduction"),
-)
-ASK_TEXTS: tuple[tuple[str, ...], ...] = (
-    ("job", "Job", "job lead", "jobs", "opening", "leads"),
-    ("reference", "Reference", "ref", "be a reference"),
-    ("intro", "introduction", "Intro"),
-    ("advice", "Informational", "info interview", "informational interview"),
-    ("reference + intro", "Reference & intro", "ref, intro", "reference and introduction"),
-    ("job/reference", "Job + ref"),
-    ("job + intro", "jobs & introductions"),
-)
-ASK_HAS = {
-    ask: np.array([ask in asks for asks in ASK_SETS])
-    for ask in ("job", "reference", "introduction", "advice")
-}
-
-# Multipliers on the member's ask weights by relationship (rows follow
-# RELATIONSHIPS, columns ASK_SETS): people ask former colleagues to vouch for
-# them and ask recruiters for openings, which is what confounds the comparison.
-ASK_BY_RELATIONSHIP = np.array(
-    [
-        [0.8, 1.6, 1.0, 0.7, 1.4, 1.0, 0.8],  # colleague
-        [1.0, 1.2, 1.2, 0.8, 1.2, 1.0, 1.0],  # friend
-        [1.0, 0.9, 1.0, 2.0, 0.9, 1.0, 1.0],  # classmate
-        [0.8, 0.6, 1.5, 1.0, 0.8, 1.0, 1.0],  # family
-        [3.0, 0.15, 0.5, 0.5, 0.2, 0.3, 1.0],  # recruiter
-        [1.0, 0.6, 1.0, 1.5, 0.7, 1.0, 1.0],  # acquaintance
-        [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],  # unknown
-        [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],  # other
-    ]
-)
-
-
-@dataclass(frozen=True)
-class Archetype:
-    """A kind of job seeker: whom they call, how often, and what they ask for."""
-
-    name: str
-    relationship_weights: tuple[float, ...]  # over RELATIONSHIPS
-    reference_lean: float  # 0 = asks for jobs, 1 = asks to be vouched for
-    calls_per_week: float
-
-
-ARCHETYPES: tuple[Archetype, ...] = (
-    Archetype("experienced", (0.5, 0.12, 0.05, 0.03, 0.1, 0.12, 0.05, 0.03), 0.6, 3.5),
-    Archetype("recruiter_heavy", (0.12, 0.08, 0.05, 0.03, 0.45, 0.2, 0.05, 0.02), 0.2, 4.0),
-    Archetype("career_changer", (0.08, 0.15, 0.25, 0.04, 0.08, 0.35, 0.03, 0.02), 0.45, 3.0),
-    Archetype("new_grad", (0.03, 0.25, 0.4, 0.15, 0.07, 0.07, 0.02, 0.01), 0.3, 3.0),
-    Archetype("balanced", (0.3, 0.25, 0.1, 0.05, 0.1, 0.15, 0.04, 0.01), 0.55, 2.5),
-)
-
-# Call notes by (topic, how it went), so a note never contradicts the row.
-CALL_NOTES: dict[tuple[str, bool | None], tuple[str, ...]] = {
-    ("job", True): (
-        "Sent me a posting at {company}",
-        "Their team is hiring, will pass my CV on",
-        "Two openings at {company}, sending links",
-    ),
-    ("job", False): (
-        "No openings right now",
-        "Will check with HR",
-        "Hiring freeze at {company}",
-    ),
-    ("reference", True): (
-        "Happy to be a reference",
-        "Said to list them as a reference",
-        "Will vouch for me, keep them posted",
-    ),
-    ("reference", False): (
-        "Not comfortable vouching yet",
-        "Doesn't know my recent work well enough",
-    ),
-    ("reference", None): ("Asked if they'd vouch for me",),
-    ("introduction", True): (
-        "Will introduce me to someone at {company}",
-        "Offered to connect me with their old manager",
-    ),
-    ("introduction", False): ("Didn't know anyone hiring",),
-    ("advice", None): (
-        "Good advice on my CV",
-        "Talked about the industry",
-        "Suggested I look at {company}",
-    ),
-    ("any", None): (
-        "Coffee chat",
-        "Quick call",
-        "Great chat, very warm",
-        "Busy quarter, try again later",
-    ),
-}
-
-EVENT_NOTES: dict[str, tuple[str, ...]] = {
-    "lead": ("Sent me an opening at {company}", "Heard {company} is hiring", "Forwarded a role"),
-    "introduction": ("Introduced me to {person} at {company}", "Connected me with their manager"),
-    "reached_out": ("Checked in to see how it's going", "Called with a tip", "Keeping an eye out"),
-    "reference_given": ("{company} called them for a reference", "Gave me a reference"),
-    "interview": ("First round at {company}", "Phone screen with {company}"),
-    "offer": ("Offer from {company}!",),
-}
-
-MULTILINE_NOTE = "Follow up next week, send portfolio\nAlso asked about salary bands"
-NOTES_SHEET_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("Week 1", "Too many cold job asks", "Ask former colleagues to vouch for me"),
-    ("Week 2", "Intros worked better than I expected", "Thank people within a day"),
-    ("Week 3", "Recruiters reply fast, but little follows", "Keep a follow-up list"),
-)
 
 # How each style writes the same values. Variants rotate by row so every form
 # shows up; the event-type and yes/no words are all in the contract's vocabulary.
@@ -302,13 +161,6 @@ class MemberLog:
     style: str
     calls: tuple[SampleCall, ...]
     events: tuple[SampleEvent, ...]
-
-
-def member_name(index: int) -> str:
-    """Folder name of member ``index``: a first name, suffixed once the list runs out."""
-    base = MEMBER_NAMES[index % len(MEMBER_NAMES)]
-    rounds = index // len(MEMBER_NAMES)
-    return base if rounds == 0 else f"{base}-{rounds + 1}"
 
 
 def _categorical(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
@@ -541,7 +393,7 @@ def generate_group(*, members: int, weeks: int, seed: int, end: dt.date) -> list
 Row = list[str] | None  # None: a blank line
 
 
-def _csv_bytes(
+def csv_bytes(
     header: list[str], rows: list[Row], *, crlf: bool = False, bom: bool = False
 ) -> bytes:
     newline = "\r\n" if crlf else "\n"
@@ -556,36 +408,36 @@ def _csv_bytes(
     return (BOM if bom else b"") + buffer.getvalue().encode("utf-8")
 
 
-def _yes_no(style: str, value: bool | None, row: int) -> str:
+def yes_no(style: str, value: bool | None, row: int) -> str:
     if value is None:
         return ""
     options = YES_NO_TEXTS[style][0 if value else 1]
     return options[row % len(options)]
 
 
-def _event_type_text(style: str, event_type: str, row: int) -> str:
+def event_type_text(style: str, event_type: str, row: int) -> str:
     options = EVENT_TYPE_TEXTS[style].get(event_type, (event_type,))
     return options[row % len(options)]
 
 
-def _whole(value: int, *, blank_zero: bool) -> str:
+def whole(value: int, *, blank_zero: bool) -> str:
     return "" if blank_zero and value == 0 else str(value)
 
 
-def _month_name_date(day: dt.date, row: int) -> str:
+def month_name_date(day: dt.date, row: int) -> str:
     if row % 2 == 0:
         return f"{MONTH_ABBRS[day.month - 1]} {day.day}, {day.year}"
     return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
-def _day_first_dates(days: list[dt.date], separator: str) -> list[str]:
+def day_first_dates(days: list[dt.date], separator: str) -> list[str]:
     """Day-first dates, or ISO when no day > 12 would make the order decidable."""
     if not any(day.day > 12 for day in days):
         return [day.isoformat() for day in days]
     return [f"{day.day:02d}{separator}{day.month:02d}{separator}{day.year}" for day in days]
 
 
-def _invalid_day_first(day: dt.date) -> str:
+def invalid_day_first(day: dt.date) -> str:
     """A typo like 31/11/2026: a day the month does not have."""
     if calendar.monthrange(day.year, day.month)[1] < 31:
         return f"31/{day.month:02d}/{day.year}"
@@ -619,7 +471,7 @@ def _plain_files(log: MemberLog, faults: Faults, rng: np.random.Generator) -> di
             c.contact,
             c.ask_text,
             c.relationship_text,
-            _yes_no("plain", c.agreed_reference, i),
+            yes_no("plain", c.agreed_reference, i),
             str(c.introductions),
             str(c.leads),
             c.notes,
@@ -638,8 +490,8 @@ def _plain_files(log: MemberLog, faults: Faults, rng: np.random.Generator) -> di
     ]
     event_rows.append(None)  # a trailing blank line, as editors leave them
     return {
-        f"{log.name}/calls.csv": _csv_bytes(HEADERS["plain", "calls"], rows),
-        f"{log.name}/followups.csv": _csv_bytes(HEADERS["plain", "events"], event_rows),
+        f"{log.name}/calls.csv": csv_bytes(HEADERS["plain", "calls"], rows),
+        f"{log.name}/followups.csv": csv_bytes(HEADERS["plain", "events"], event_rows),
     }
 
 
@@ -653,9 +505,9 @@ def _nested_files(log: MemberLog, faults: Faults, rng: np.random.Generator) -> d
                 c.contact,
                 c.ask_text,
                 c.relationship_text,
-                _yes_no("nested", c.agreed_reference, i),
-                _whole(c.introductions, blank_zero=True),
-                _whole(c.leads, blank_zero=True),
+                yes_no("nested", c.agreed_reference, i),
+                whole(c.introductions, blank_zero=True),
+                whole(c.leads, blank_zero=True),
                 (c.call_date + dt.timedelta(days=7)).isoformat()
                 if c.leads or c.introductions
                 else "",
@@ -671,7 +523,7 @@ def _nested_files(log: MemberLog, faults: Faults, rng: np.random.Generator) -> d
                 if with_time[i]
                 else e.event_date.isoformat(),
                 e.contact,
-                _event_type_text("nested", e.event_type, i),
+                event_type_text("nested", e.event_type, i),
                 "" if e.count == 1 else str(e.count),
                 e.notes,
             ]
@@ -680,10 +532,10 @@ def _nested_files(log: MemberLog, faults: Faults, rng: np.random.Generator) -> d
         if faults.bad_count and year == years[-1] and event_rows:
             k = int(rng.integers(len(event_rows)))
             event_rows[k][3] = "two"  # type: ignore[index]
-        files[f"{log.name}/{year}/calls.csv"] = _csv_bytes(
+        files[f"{log.name}/{year}/calls.csv"] = csv_bytes(
             HEADERS["nested", "calls"], rows, bom=True
         )
-        files[f"{log.name}/{year}/followups.csv"] = _csv_bytes(
+        files[f"{log.name}/{year}/followups.csv"] = csv_bytes(
             HEADERS["nested", "events"], event_rows, bom=True
         )
     return files
@@ -707,7 +559,7 @@ def _workbook_bytes(log: MemberLog, created: dt.datetime) -> bytes:
         if c.relationship_text:
             calls_sheet.write_string(r, 3, c.relationship_text)
         if c.agreed_reference is not None:
-            calls_sheet.write_string(r, 4, _yes_no("workbook", c.agreed_reference, r))
+            calls_sheet.write_string(r, 4, yes_no("workbook", c.agreed_reference, r))
         calls_sheet.write_number(r, 5, c.introductions)
         calls_sheet.write_number(r, 6, c.leads)
         if c.notes:
@@ -718,7 +570,7 @@ def _workbook_bytes(log: MemberLog, created: dt.datetime) -> bytes:
     for r, e in enumerate(log.events, start=1):
         events_sheet.write_datetime(r, 0, dt.datetime.combine(e.event_date, dt.time()), long_date)
         events_sheet.write_string(r, 1, e.contact)
-        events_sheet.write_string(r, 2, _event_type_text("workbook", e.event_type, r))
+        events_sheet.write_string(r, 2, event_type_text("workbook", e.event_type, r))
         events_sheet.write_number(r, 3, e.count)
         if e.notes:
             events_sheet.write_string(r, 4, e.notes)
@@ -734,11 +586,11 @@ def _workbook_bytes(log: MemberLog, created: dt.datetime) -> bytes:
 def _month_name_files(log: MemberLog, faults: Faults, rng: np.random.Generator) -> dict[str, bytes]:
     rows: list[Row] = [
         [
-            _month_name_date(c.call_date, i),
+            month_name_date(c.call_date, i),
             c.contact,
             c.ask_text,
             c.relationship_text,
-            _yes_no("month_names", c.agreed_reference, i),
+            yes_no("month_names", c.agreed_reference, i),
             str(c.introductions),
             str(c.leads),
             c.notes,
@@ -752,24 +604,24 @@ def _month_name_files(log: MemberLog, faults: Faults, rng: np.random.Generator) 
         rows[job_rows[int(rng.integers(len(job_rows)))]][2] = "jbo"  # type: ignore[index]
     event_rows: list[Row] = [
         [
-            _month_name_date(e.event_date, i + 1),
+            month_name_date(e.event_date, i + 1),
             e.contact,
-            _event_type_text("month_names", e.event_type, i),
+            event_type_text("month_names", e.event_type, i),
             str(e.count),
             e.notes,
         ]
         for i, e in enumerate(log.events)
     ]
     return {
-        f"{log.name}/calls.csv": _csv_bytes(HEADERS["month_names", "calls"], rows, crlf=True),
-        f"{log.name}/events.csv": _csv_bytes(
+        f"{log.name}/calls.csv": csv_bytes(HEADERS["month_names", "calls"], rows, crlf=True),
+        f"{log.name}/events.csv": csv_bytes(
             HEADERS["month_names", "events"], event_rows, crlf=True
         ),
     }
 
 
 def _day_first_files(log: MemberLog, faults: Faults, rng: np.random.Generator) -> dict[str, bytes]:
-    call_dates = _day_first_dates([c.call_date for c in log.calls], "/")
+    call_dates = day_first_dates([c.call_date for c in log.calls], "/")
     if faults.bad_date and log.calls:
         # Prefer a month with fewer than 31 days, where `31/MM` is the natural slip.
         short_months = [
@@ -779,34 +631,34 @@ def _day_first_files(log: MemberLog, faults: Faults, rng: np.random.Generator) -
         ]
         candidates = short_months or list(range(len(log.calls)))
         k = candidates[int(rng.integers(len(candidates)))]
-        call_dates[k] = _invalid_day_first(log.calls[k].call_date)
+        call_dates[k] = invalid_day_first(log.calls[k].call_date)
     rows: list[Row] = [
         [
             call_dates[i],
             c.contact,
             c.ask_text,
             c.relationship_text,
-            _yes_no("day_first", c.agreed_reference, i),
-            _whole(c.introductions, blank_zero=True),
-            _whole(c.leads, blank_zero=True),
+            yes_no("day_first", c.agreed_reference, i),
+            whole(c.introductions, blank_zero=True),
+            whole(c.leads, blank_zero=True),
             c.notes,
         ]
         for i, c in enumerate(log.calls)
     ]
-    event_dates = _day_first_dates([e.event_date for e in log.events], ".")
+    event_dates = day_first_dates([e.event_date for e in log.events], ".")
     event_rows: list[Row] = [
         [
             event_dates[i],
             e.contact,
-            _event_type_text("day_first", e.event_type, i),
+            event_type_text("day_first", e.event_type, i),
             "" if e.count == 1 else str(e.count),
             e.notes,
         ]
         for i, e in enumerate(log.events)
     ]
     return {
-        f"{log.name}/calls.csv": _csv_bytes(HEADERS["day_first", "calls"], rows),
-        f"{log.name}/outcomes.csv": _csv_bytes(HEADERS["day_first", "events"], event_rows),
+        f"{log.name}/calls.csv": csv_bytes(HEADERS["day_first", "calls"], rows),
+        f"{log.name}/outcomes.csv": csv_bytes(HEADERS["day_first", "events"], event_rows),
     }
 
 
@@ -820,14 +672,14 @@ def _shared_file(calls: list[SampleCall]) -> bytes:
             c.contact,
             c.ask_text,
             c.relationship_text,
-            _yes_no("shared", c.agreed_reference, i),
+            yes_no("shared", c.agreed_reference, i),
             str(c.introductions),
             str(c.leads),
             c.notes,
         ]
         for i, c in enumerate(calls)
     ]
-    return _csv_bytes(HEADERS["shared", "calls"], rows)
+    return csv_bytes(HEADERS["shared", "calls"], rows)
 
 
 def sample_files(
