@@ -38,6 +38,22 @@ class Faults:
     bad_date: bool = False  # a day the month does not have
 
 
+def _call_cells(
+    style: str, call: SampleCall, row: int, date: str, *, blank_zero: bool = False
+) -> list[str]:
+    """Date to leads, the columns every style's call header has in this order; the
+    notes, and any column a style adds, are the caller's to place."""
+    return [
+        date,
+        call.contact,
+        call.ask_text,
+        call.relationship_text,
+        yes_no(style, call.agreed_reference, row),
+        whole(call.introductions, blank_zero=blank_zero),
+        whole(call.leads, blank_zero=blank_zero),
+    ]
+
+
 def _plain_files(log: MemberLog, faults: Faults, rng: np.random.Generator) -> dict[str, bytes]:
     calls = list(log.calls)
     if faults.oddities and calls:
@@ -48,17 +64,7 @@ def _plain_files(log: MemberLog, faults: Faults, rng: np.random.Generator) -> di
             replace(c, relationship_text="mentor") if c.contact == mentor else c for c in calls
         ]
     rows: list[Row] = [
-        [
-            c.call_date.isoformat(),
-            c.contact,
-            c.ask_text,
-            c.relationship_text,
-            yes_no("plain", c.agreed_reference, i),
-            str(c.introductions),
-            str(c.leads),
-            c.notes,
-        ]
-        for i, c in enumerate(calls)
+        [*_call_cells("plain", c, i, c.call_date.isoformat()), c.notes] for i, c in enumerate(calls)
     ]
     if faults.duplicate and rows:
         k = int(rng.integers(len(rows)))
@@ -83,13 +89,7 @@ def _nested_files(log: MemberLog, faults: Faults, rng: np.random.Generator) -> d
     for year in years:
         rows: list[Row] = [
             [
-                c.call_date.isoformat(),
-                c.contact,
-                c.ask_text,
-                c.relationship_text,
-                yes_no("nested", c.agreed_reference, i),
-                whole(c.introductions, blank_zero=True),
-                whole(c.leads, blank_zero=True),
+                *_call_cells("nested", c, i, c.call_date.isoformat(), blank_zero=True),
                 (c.call_date + dt.timedelta(days=7)).isoformat()
                 if c.leads or c.introductions
                 else "",
@@ -167,16 +167,7 @@ def _workbook_bytes(log: MemberLog, created: dt.datetime) -> bytes:
 
 def _month_name_files(log: MemberLog, faults: Faults, rng: np.random.Generator) -> dict[str, bytes]:
     rows: list[Row] = [
-        [
-            month_name_date(c.call_date, i),
-            c.contact,
-            c.ask_text,
-            c.relationship_text,
-            yes_no("month_names", c.agreed_reference, i),
-            str(c.introductions),
-            str(c.leads),
-            c.notes,
-        ]
+        [*_call_cells("month_names", c, i, month_name_date(c.call_date, i)), c.notes]
         for i, c in enumerate(log.calls)
     ]
     if faults.bad_ask and rows:
@@ -215,16 +206,7 @@ def _day_first_files(log: MemberLog, faults: Faults, rng: np.random.Generator) -
         k = candidates[int(rng.integers(len(candidates)))]
         call_dates[k] = invalid_day_first(log.calls[k].call_date)
     rows: list[Row] = [
-        [
-            call_dates[i],
-            c.contact,
-            c.ask_text,
-            c.relationship_text,
-            yes_no("day_first", c.agreed_reference, i),
-            whole(c.introductions, blank_zero=True),
-            whole(c.leads, blank_zero=True),
-            c.notes,
-        ]
+        [*_call_cells("day_first", c, i, call_dates[i], blank_zero=True), c.notes]
         for i, c in enumerate(log.calls)
     ]
     event_dates = day_first_dates([e.event_date for e in log.events], ".")
@@ -250,13 +232,7 @@ def shared_file(calls: list[SampleCall]) -> bytes:
         [
             # A coordinator typed the member names: capitalised, with stray spaces.
             c.member.title() if i % 3 else f" {c.member.upper()} ",
-            c.call_date.isoformat(),
-            c.contact,
-            c.ask_text,
-            c.relationship_text,
-            yes_no("shared", c.agreed_reference, i),
-            str(c.introductions),
-            str(c.leads),
+            *_call_cells("shared", c, i, c.call_date.isoformat()),
             c.notes,
         ]
         for i, c in enumerate(calls)
