@@ -61,22 +61,25 @@ def draw_followups(rng: np.random.Generator, calls: Calls) -> list[Followup]:
     # Leads (at the call or later) sometimes turn into interviews, a few into offers.
     lead_sources = [(int(i), int(calls.day[i])) for i in np.flatnonzero(calls.leads > 0)]
     lead_sources += [(i, day) for i, day, kind, _ in later if kind == "lead"]
-    interviews: list[Followup] = []
-    if lead_sources:
-        m = len(lead_sources)
-        hit = rng.random(m) < 0.3
-        delay = rng.integers(5, 21, m)
-        interviews = [
-            (lead_sources[k][0], lead_sources[k][1] + int(delay[k]), "interview", 1)
-            for k in np.flatnonzero(hit)
-        ]
-    offers: list[Followup] = []
-    if interviews:
-        m = len(interviews)
-        hit = rng.random(m) < 0.25
-        delay = rng.integers(7, 26, m)
-        offers = [
-            (interviews[k][0], interviews[k][1] + int(delay[k]), "offer", 1)
-            for k in np.flatnonzero(hit)
-        ]
+    interviews = _some_become(rng, lead_sources, 0.3, (5, 21), "interview")
+    offers = _some_become(rng, [(i, day) for i, day, _, _ in interviews], 0.25, (7, 26), "offer")
     return later + interviews + offers
+
+
+def _some_become(
+    rng: np.random.Generator,
+    sources: list[tuple[int, int]],
+    p: float,
+    delay_range: tuple[int, int],
+    event_type: str,
+) -> list[Followup]:
+    """Each (call index, day) of ``sources`` leads on to one ``event_type`` with
+    probability ``p``, ``delay_range`` days later (upper bound excluded)."""
+    if not sources:
+        return []
+    m = len(sources)
+    hit = rng.random(m) < p
+    delay = rng.integers(*delay_range, m)
+    return [
+        (sources[k][0], sources[k][1] + int(delay[k]), event_type, 1) for k in np.flatnonzero(hit)
+    ]
