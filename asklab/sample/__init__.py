@@ -13,9 +13,10 @@ so the same seed and end date give the same bytes, and adding members does
 not change the earlier ones.
 
 The parts: ``texts`` (the words members write), ``behaviour`` (archetypes and
-probabilities), ``logs`` (the simulated calls and events), ``cells`` and
-``styles`` (how each member's style turns a log into files, faults included),
-``write`` (the whole group as files).
+probabilities), ``calls`` and ``followups`` (what a member's calls bring, drawn
+as arrays), ``logs`` (those draws as records: each member's calls and events),
+``cells`` and ``styles`` (how each member's style turns a log into files,
+faults included), ``write`` (the whole group as files).
 
 Layout for five members (styles repeat for larger groups)::
 

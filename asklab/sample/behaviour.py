@@ -2,7 +2,7 @@
 
 These numbers make the story the demo tells (reference asks are said yes to
 more than job asks; relationship confounds a naive comparison); the draws
-that use them are in `logs`.
+that use them are in `calls` and `followups`.
 """
 
 from __future__ import annotations
