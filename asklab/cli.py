@@ -211,16 +211,7 @@ def command_run(args: argparse.Namespace) -> int:
     from flows.weekly_analysis import weekly_analysis
 
     try:
-        summary = weekly_analysis(
-            raw=str(settings.raw),
-            db=str(settings.db),
-            reports=str(settings.reports),
-            as_of=settings.as_of.isoformat(),
-            window=settings.window,
-            date_order=settings.date_order,
-            config=str(args.config) if args.config else None,
-            show_progress=not args.quiet,
-        )
+        summary = weekly_analysis(settings, show_progress=not args.quiet)
     except Exception as exc:  # the flow failed: say where and why, no traceback
         print(f"asklab run failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -250,7 +241,7 @@ def command_serve(args: argparse.Namespace) -> int:
 
     from flows.deployment import build_deployment
 
-    deployment = build_deployment(settings, name=args.name, config=args.config)
+    deployment = build_deployment(settings, name=args.name)
     serve(deployment)
     return EXIT_OK
 

@@ -1,34 +1,41 @@
-"""The weekly run as plain functions: ingest, then outcomes, then reports.
+"""The weekly run's steps as plain functions: ingest, then outcomes, then reports.
 
-``flows/weekly_analysis.py`` wraps these same steps in Prefect tasks; this
-module has no Prefect import, so tests and benchmarks can call it directly.
+``flows/weekly_analysis.py`` lists these same steps as Prefect tasks; this
+module has no Prefect import, so tests and benchmarks call the steps directly
+(:func:`run_weekly` runs them in the flow's order).
 
-The warehouse is written in ONE transaction that spans ingest and outcomes:
-a failure or a kill anywhere before the commit leaves the warehouse as it was
+A :class:`WeeklyRun` holds what the steps share: the settings, the open
+warehouse, the run id and the timings. The warehouse is written in ONE
+transaction that spans ingest and outcomes (:meth:`WeeklyRun.writing`): a
+failure or a kill anywhere before the commit leaves the warehouse as it was
 before the run (CONTRACT §4). Reports are written after the commit, from the
 committed tables.
 
-Nothing is computed twice: the outcome tables record what they were computed
-from (the warehouse's data version, as_of, window and the outcomes code), and
-a run whose ingest changed nothing and whose parameters are those of the last
-run keeps them as they are, which is what a fresh run would build. Likewise
-the week's pages, when they exist and were written from those same tables by
-the same report code.
+Nothing is computed twice: the outcome tables and the pages record what they
+were computed from (``asklab.freshness``), and a run whose inputs and
+parameters did not change keeps them as they are, which is what a fresh run
+would build.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from asklab.freshness import (
+    current_reports,
+    outcomes_are_current,
+    record_outcomes,
+    record_reports,
+    stored_outcome_rows,
+)
 from asklab.load import (
     IngestPlan,
     IngestSummary,
@@ -45,27 +52,17 @@ from asklab.outcomes import (
     summary_tables,
 )
 from asklab.progress import SILENT, Progress
-from asklab.queries import sql_folder
 from asklab.report import load_report_data, render_reports
 from asklab.report.marts import build_report_marts
 from asklab.settings import Settings
 from asklab.warehouse import (
     EVENT_ROWID,
-    OUTCOME_ROWS_KEY,
-    OUTCOMES_KEY,
-    REPORT_PAGES_KEY,
-    REPORTS_KEY,
     Warehouse,
     begin_staging,
-    code_fingerprint,
-    data_version,
-    delete_meta_value,
     end_staging,
-    meta_value,
     open_warehouse,
     read_calls,
     read_events,
-    set_meta_value,
 )
 from asklab.warehouse.outcome_tables import (
     append_call_outcomes,
@@ -94,24 +91,21 @@ class StageError(RuntimeError):
         super().__init__(f"stage '{stage}' failed: {type(cause).__name__}: {cause}")
 
 
-@contextmanager
-def stage(name: str, seconds: dict[str, float] | None = None) -> Iterator[None]:
-    """Re-raise any failure inside as a StageError naming ``name``; time the stage."""
-    started = time.perf_counter()
-    try:
-        yield
-    except StageError:
-        raise
-    except Exception as exc:
-        raise StageError(name, exc) from exc
-    finally:
-        if seconds is not None:
-            seconds[name] = time.perf_counter() - started
-
-
 def new_run_id(now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now(dt.UTC)
     return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class OutcomesResult:
+    rows: dict[str, int]
+    unchanged: bool  # the stored tables were current and were kept
+
+
+@dataclass
+class ReportsResult:
+    pages: list[Path]
+    unchanged: bool  # the week's pages were current and were kept
 
 
 @dataclass
@@ -147,36 +141,156 @@ class RunSummary:
         return "\n".join(lines)
 
 
-# -- stage functions (each also a Prefect task in flows/) ----------------------
+@dataclass
+class WeeklyRun:
+    """What the steps of one weekly run share."""
+
+    settings: Settings
+    wh: Warehouse
+    run_id: str
+    progress: Progress = SILENT
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Re-raise any failure inside as a StageError naming ``name``; time the stage."""
+        started = time.perf_counter()
+        if name not in self.seconds:
+            self.progress.stage(name)
+        try:
+            yield
+        except StageError:
+            raise
+        except Exception as exc:
+            raise StageError(name, exc) from exc
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """The one transaction of ingest and outcomes; any failure rolls it all back."""
+        try:
+            with self.wh.transaction():
+                yield
+        except StageError:
+            raise
+        except Exception as exc:
+            raise StageError("commit", exc) from exc
+
+    def summary(
+        self, ingest: IngestSummary, outcomes: OutcomesResult, reports: ReportsResult
+    ) -> RunSummary:
+        self.progress.done()
+        return RunSummary(
+            self.run_id,
+            self.settings.as_of,
+            ingest,
+            outcomes.rows,
+            reports.pages,
+            self.seconds,
+            outcomes_unchanged=outcomes.unchanged,
+            reports_unchanged=reports.unchanged,
+        )
 
 
-def plan_files(wh: Warehouse, settings: Settings) -> IngestPlan:
-    return plan_ingest(wh, settings.raw, as_of=settings.as_of, date_order=settings.date_order)
+@contextmanager
+def open_run(settings: Settings, progress: Progress = SILENT) -> Iterator[WeeklyRun]:
+    """Lock and open the warehouse for one weekly run."""
+    with ExitStack() as stack:
+        try:
+            wh = stack.enter_context(
+                open_warehouse(
+                    settings.db,
+                    lock_timeout=settings.lock_timeout,
+                    memory_limit=settings.duckdb_memory_limit,
+                )
+            )
+        except Exception as exc:
+            raise StageError("ingest", exc) from exc
+        yield WeeklyRun(settings, wh, new_run_id(), progress)
 
 
-def read_files(
-    wh: Warehouse, plan: IngestPlan, settings: Settings, progress: Progress = SILENT
-) -> dict:
+# -- the steps (each also a Prefect task in flows/) ------------------------------
+
+
+def plan_files(run: WeeklyRun) -> IngestPlan:
+    """Which files to read: new, changed, revalidated, removed."""
+    with run.stage("ingest"):
+        settings = run.settings
+        return plan_ingest(
+            run.wh, settings.raw, as_of=settings.as_of, date_order=settings.date_order
+        )
+
+
+def read_files(run: WeeklyRun, plan: IngestPlan) -> dict:
     """Validate the files to read and stage their rows (see ``read_and_stage``)."""
-    return read_and_stage(
-        wh, plan, as_of=settings.as_of, date_order=settings.date_order, progress=progress.files
-    )
+    with run.stage("ingest"):
+        settings = run.settings
+        return read_and_stage(
+            run.wh,
+            plan,
+            as_of=settings.as_of,
+            date_order=settings.date_order,
+            progress=run.progress.files,
+        )
 
 
-def load_files(
-    wh: Warehouse, plan: IngestPlan, staged: dict, run_id: str, progress: Progress = SILENT
-) -> IngestSummary:
+def load_files(run: WeeklyRun, plan: IngestPlan, staged: dict) -> IngestSummary:
     """Replace the re-read and removed files' rows by the staged ones."""
-    return apply_staged(wh, plan, staged, run_id=run_id, progress=progress.writes)
+    with run.stage("ingest"):
+        return apply_staged(run.wh, plan, staged, run_id=run.run_id, progress=run.progress.writes)
 
 
-def compute_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
+def compute_outcomes(run: WeeklyRun) -> OutcomesResult:
+    """The outcome tables and marts, unless the stored ones are current."""
+    with run.stage("outcomes"):
+        if outcomes_are_current(run.wh, run.settings):
+            return OutcomesResult(stored_outcome_rows(run.wh), unchanged=True)
+        return OutcomesResult(write_outcome_tables(run.wh, run.settings), unchanged=False)
+
+
+def write_reports(run: WeeklyRun, ingest: IngestSummary, outcomes: OutcomesResult) -> ReportsResult:
+    """The week's pages and the index, unless the written ones are current."""
+    with run.stage("reports"):
+        wh, settings = run.wh, run.settings
+        if outcomes.unchanged and (pages := current_reports(wh, settings, ingest)) is not None:
+            return ReportsResult(pages, unchanged=True)
+        # Forget the old pages first: a failure while writing leaves no
+        # record claiming they are current.
+        record_reports(wh, settings, None)
+        pages = render_pages(wh, settings, run.run_id)
+        record_reports(wh, settings, pages)
+        return ReportsResult(pages, unchanged=False)
+
+
+def render_pages(wh: Warehouse, settings: Settings, run_id: str) -> list[Path]:
+    """Read the report tables and write the week's pages and the index."""
+    data = load_report_data(wh.con, as_of=settings.as_of, run_id=run_id)
+    return render_reports(data, settings.reports, as_of=settings.as_of)
+
+
+def run_weekly(settings: Settings, progress: Progress = SILENT) -> RunSummary:
+    """The weekly run without Prefect: the flow's steps, in the flow's order."""
+    with open_run(settings, progress) as run:
+        with run.writing():
+            plan = plan_files(run)
+            staged = read_files(run, plan)
+            ingest = load_files(run, plan, staged)
+            outcomes = compute_outcomes(run)
+        reports = write_reports(run, ingest, outcomes)
+    return run.summary(ingest, outcomes, reports)
+
+
+# -- the outcomes stage's work ---------------------------------------------------
+
+
+def write_outcome_tables(wh: Warehouse, settings: Settings) -> dict[str, int]:
     """Attribute events, compute per-call outcomes and marts, write them.
 
     A large group is done a part of its members at a time (attribution and
     per-call outcomes stay within a member; the summaries add up per-member
     counts), so memory follows the part, not the group. Records what the
-    tables were computed from (:func:`outcomes_key`), so a later run with the
+    tables were computed from (``asklab.freshness``), so a later run with the
     same data and parameters can keep them.
     """
     calls_total = int(wh.scalar("SELECT count(*) FROM calls") or 0)
@@ -220,162 +334,5 @@ def compute_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
         rows |= {name: frame.height for name, frame in tables.items()}
         # The small tables the report stage reads instead of calls and events.
         build_report_marts(wh.con, as_of=settings.as_of)
-        set_meta_value(wh, OUTCOMES_KEY, outcomes_key(wh, settings))
-        set_meta_value(wh, OUTCOME_ROWS_KEY, json.dumps(rows, sort_keys=True))
+        record_outcomes(wh, settings, rows)
     return rows
-
-
-def outcomes_key(wh: Warehouse, settings: Settings) -> str:
-    """What the outcome tables computed now would be computed from."""
-    return _key(
-        data=data_version(wh),
-        as_of=settings.as_of.isoformat(),
-        window=settings.window,
-        code=code_fingerprint(
-            [
-                PACKAGE_DIR / "outcomes.py",
-                PACKAGE_DIR / "stats.py",
-                PACKAGE_DIR / "report" / "marts.py",
-                *sql_folder("marts"),
-            ]
-        ),
-    )
-
-
-def outcomes_are_current(wh: Warehouse, settings: Settings) -> bool:
-    """Whether the stored outcome tables are what :func:`compute_outcomes` would write.
-
-    True when they were computed from the warehouse's current data version
-    with the same as_of, window and outcomes code, and nothing has written
-    them since. A warehouse that never loaded data has no version: False.
-    """
-    if data_version(wh) is None:
-        return False
-    return meta_value(wh, OUTCOMES_KEY) == outcomes_key(wh, settings)
-
-
-def stored_outcome_rows(wh: Warehouse) -> dict[str, int]:
-    """Row counts of the outcome tables, as recorded when they were computed."""
-    recorded = meta_value(wh, OUTCOME_ROWS_KEY)
-    return {str(name): int(count) for name, count in json.loads(recorded or "{}").items()}
-
-
-def write_reports(wh: Warehouse, settings: Settings, run_id: str) -> list[Path]:
-    data = load_report_data(wh.con, as_of=settings.as_of, run_id=run_id)
-    return render_reports(data, settings.reports, as_of=settings.as_of)
-
-
-def reports_key(wh: Warehouse, settings: Settings) -> str:
-    """What the week's pages written now would be written from, and where."""
-    report_code = [
-        *sorted((PACKAGE_DIR / "report").glob("*.py")),
-        *sql_folder("reports"),
-    ]
-    return _key(
-        outcomes=meta_value(wh, OUTCOMES_KEY),
-        reports=str(settings.reports.resolve()),
-        week=settings.as_of.isoformat(),
-        code=code_fingerprint(report_code),
-    )
-
-
-def current_reports(wh: Warehouse, settings: Settings, ingest: IngestSummary) -> list[Path] | None:
-    """The week's pages when they need not be written again, else None.
-
-    They need not when this run's ingest changed nothing and met no file
-    error (a file in error is read again every run and its message may
-    differ), they were written from the current outcome tables by the same
-    report code into the same folder, and every one of them still exists.
-    """
-    if ingest.files_loaded or ingest.files_removed or ingest.files_error:
-        return None
-    if meta_value(wh, REPORTS_KEY) != reports_key(wh, settings):
-        return None
-    pages = [Path(page) for page in json.loads(meta_value(wh, REPORT_PAGES_KEY) or "[]")]
-    if not pages or not all(page.is_file() for page in pages):
-        return None
-    return pages
-
-
-def record_reports(wh: Warehouse, settings: Settings, pages: list[Path] | None) -> None:
-    """Record the pages just written (None: forget them, before writing new ones)."""
-    with wh.transaction():
-        if pages is None:
-            delete_meta_value(wh, REPORTS_KEY)
-            delete_meta_value(wh, REPORT_PAGES_KEY)
-            return
-        set_meta_value(wh, REPORTS_KEY, reports_key(wh, settings))
-        set_meta_value(wh, REPORT_PAGES_KEY, json.dumps([str(page) for page in pages]))
-
-
-def _key(**parts: object) -> str:
-    return json.dumps(parts, sort_keys=True)
-
-
-def call_directly(step: Callable[..., T], *args: Any) -> T:
-    return step(*args)
-
-
-def run_weekly(
-    settings: Settings,
-    progress: Progress = SILENT,
-    call_step: Callable[..., Any] = call_directly,
-) -> RunSummary:
-    """The whole weekly run, each step called through ``call_step``.
-
-    ``call_step(step, *args)`` runs one step function; the Prefect flow passes
-    one that runs the step as its task, so the order lives only here.
-
-    ``compute_outcomes`` is skipped when the outcome tables are current
-    (:func:`outcomes_are_current`), and ``write_reports`` when, in addition,
-    the week's pages are (:func:`current_reports`); the summary says so.
-    """
-    run_id = new_run_id()
-    seconds: dict[str, float] = {}
-    outcomes_unchanged = reports_unchanged = False
-    with ExitStack() as cleanup:
-        with stage("ingest"):
-            wh = cleanup.enter_context(
-                open_warehouse(
-                    settings.db,
-                    lock_timeout=settings.lock_timeout,
-                    memory_limit=settings.duckdb_memory_limit,
-                )
-            )
-        # One transaction for ingest and outcomes; a stage that fails rolls
-        # it all back, and reports then read only committed tables.
-        with stage("commit"), wh.transaction():
-            with stage("ingest", seconds):
-                progress.stage("ingest")
-                plan = call_step(plan_files, wh, settings)
-                staged = call_step(read_files, wh, plan, settings, progress)
-                summary = call_step(load_files, wh, plan, staged, run_id, progress)
-            with stage("outcomes", seconds):
-                progress.stage("outcomes")
-                if outcomes_are_current(wh, settings):
-                    outcomes_unchanged = True
-                    outcome_rows = stored_outcome_rows(wh)
-                else:
-                    outcome_rows = call_step(compute_outcomes, wh, settings)
-        with stage("reports", seconds):
-            progress.stage("reports")
-            pages = current_reports(wh, settings, summary) if outcomes_unchanged else None
-            if pages is not None:
-                reports_unchanged = True
-            else:
-                # Forget the old pages first: a failure while writing leaves
-                # no record claiming they are current.
-                record_reports(wh, settings, None)
-                pages = call_step(write_reports, wh, settings, run_id)
-                record_reports(wh, settings, pages)
-    progress.done()
-    return RunSummary(
-        run_id,
-        settings.as_of,
-        summary,
-        outcome_rows,
-        pages,
-        seconds,
-        outcomes_unchanged=outcomes_unchanged,
-        reports_unchanged=reports_unchanged,
-    )

@@ -67,12 +67,7 @@ def main() -> None:
         warm_up()
         prefect_startup = time.perf_counter() - started
         started = time.perf_counter()
-        summary = weekly_analysis(
-            raw=str(args.raw),
-            db=str(args.db),
-            reports=str(args.reports),
-            as_of=args.as_of,
-        )
+        summary = weekly_analysis(settings)
     run_seconds = time.perf_counter() - started
     group_pages = [p for p in summary.reports if p.name == "group.html"]
     result = {

@@ -6,6 +6,7 @@ the flow is logic.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
@@ -17,27 +18,22 @@ from flows.weekly_analysis import weekly_analysis
 DEPLOYMENT_NAME = "weekly"
 
 
-def deployment_parameters(settings: Settings, config: Path | None = None) -> dict[str, object]:
-    """Flow parameters for scheduled runs; ``as_of`` is left out so each run uses its own day."""
-    parameters: dict[str, object] = {
-        "raw": str(settings.raw.resolve()),
-        "db": str(settings.db.resolve()),
-        "reports": str(settings.reports.resolve()),
-        "window": settings.window,
-        "date_order": settings.date_order,
+def deployment_parameters(settings: Settings) -> dict[str, object]:
+    """Flow parameters for scheduled runs: the settings as JSON, paths absolute;
+    ``as_of`` is left out so each run uses its own day."""
+    values = {
+        name: str(value.resolve()) if isinstance(value, Path) else value
+        for name, value in dataclasses.asdict(settings).items()
+        if name != "as_of"
     }
-    if config is not None:
-        parameters["config"] = str(config.resolve())
-    return parameters
+    return {"settings": values}
 
 
-def build_deployment(
-    settings: Settings, *, name: str = DEPLOYMENT_NAME, config: Path | None = None
-) -> RunnerDeployment:
+def build_deployment(settings: Settings, *, name: str = DEPLOYMENT_NAME) -> RunnerDeployment:
     return weekly_analysis.to_deployment(
         name=name,
         schedules=[Cron(settings.schedule, timezone=settings.resolved_timezone())],
-        parameters=deployment_parameters(settings, config),
+        parameters=deployment_parameters(settings),
         description="asklab weekly run: ingest the raw files, compute outcomes, write reports.",
         tags=["asklab"],
         # The flows package is installed with asklab, so the runner imports it

@@ -6,13 +6,21 @@ import datetime as dt
 from pathlib import Path
 
 from asklab.settings import Settings
+from flows import weekly_analysis as weekly_flow
 from flows.deployment import build_deployment, deployment_parameters
-from flows.weekly_analysis import TASKS, weekly_analysis
+from flows.weekly_analysis import weekly_analysis
 
 
 def test_flow_and_tasks_load():
     assert weekly_analysis.name == "weekly_analysis"
-    retried = sorted(t.name for t in TASKS.values() if t.retries)
+    tasks = [
+        weekly_flow.plan_files,
+        weekly_flow.read_files,
+        weekly_flow.load_files,
+        weekly_flow.compute_outcomes,
+        weekly_flow.write_reports,
+    ]
+    retried = sorted(t.name for t in tasks if t.retries)
     # Only steps that do I/O without writing the warehouse are retried.
     assert retried == ["read raw files", "write reports"]
 
@@ -30,10 +38,11 @@ def test_deployment_carries_default_monday_schedule(tmp_path: Path):
     [schedule] = deployment.schedules
     assert schedule.schedule.cron == "0 7 * * 1"
     assert schedule.schedule.timezone == "Europe/Paris"
-    assert deployment.parameters["raw"] == str((tmp_path / "raw").resolve())
-    assert deployment.parameters["window"] == 60
+    parameters = deployment.parameters["settings"]
+    assert parameters["raw"] == str((tmp_path / "raw").resolve())
+    assert parameters["window"] == 60
     # as_of is not fixed: each scheduled run uses its own day.
-    assert "as_of" not in deployment.parameters
+    assert "as_of" not in parameters
     assert deployment.entrypoint == "flows.weekly_analysis.weekly_analysis"
 
 
@@ -42,10 +51,10 @@ def test_deployment_schedule_is_configurable(tmp_path: Path):
     deployment = build_deployment(settings, name="friday")
     assert deployment.name == "friday"
     assert deployment.schedules[0].schedule.cron == "30 6 * * 5"
-    assert deployment.parameters["window"] == 30
+    assert deployment.parameters["settings"]["window"] == 30
 
 
 def test_local_timezone_is_resolved_to_a_zone_name():
     zone = Settings(timezone="local").resolved_timezone()
     assert zone and zone != "local"
-    assert deployment_parameters(Settings())["date_order"] == "month-first"
+    assert deployment_parameters(Settings())["settings"]["date_order"] == "month-first"

@@ -37,13 +37,14 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
 
 
 def run_flow(raw: Path, tmp_path: Path, **extra):
-    return weekly_analysis(
-        raw=str(raw),
-        db=str(tmp_path / "warehouse.duckdb"),
-        reports=str(tmp_path / "reports"),
-        as_of=AS_OF,
+    settings = Settings(
+        raw=raw,
+        db=tmp_path / "warehouse.duckdb",
+        reports=tmp_path / "reports",
+        as_of=dt.date.fromisoformat(AS_OF),
         **extra,
     )
+    return weekly_analysis(settings)
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -192,7 +193,7 @@ def test_an_unchanged_rerun_keeps_the_outcomes_and_the_pages(
 ):
     written: list[str] = []
     computed: list[int] = []
-    monkeypatch.setattr(pipeline, "write_reports", pages_writer(written))
+    monkeypatch.setattr(pipeline, "render_pages", pages_writer(written))
     monkeypatch.setattr(pipeline, "outcome_parts", counted_outcome_parts(computed))
     settings = demo_settings(demo_copy, tmp_path)
     first = pipeline.run_weekly(settings)
@@ -221,7 +222,7 @@ def test_a_missing_page_a_new_as_of_or_a_changed_file_redo_the_work(
 ):
     written: list[str] = []
     computed: list[int] = []
-    monkeypatch.setattr(pipeline, "write_reports", pages_writer(written))
+    monkeypatch.setattr(pipeline, "render_pages", pages_writer(written))
     monkeypatch.setattr(pipeline, "outcome_parts", counted_outcome_parts(computed))
     settings = demo_settings(demo_copy, tmp_path)
     pipeline.run_weekly(settings)
@@ -257,7 +258,7 @@ def test_a_missing_page_a_new_as_of_or_a_changed_file_redo_the_work(
 def test_outcomes_computed_in_parts_equal_outcomes_computed_at_once(
     demo_copy: Path, tmp_path: Path, monkeypatch
 ):
-    monkeypatch.setattr(pipeline, "write_reports", pages_writer([]))
+    monkeypatch.setattr(pipeline, "render_pages", pages_writer([]))
     computed: list[int] = []
     monkeypatch.setattr(pipeline, "outcome_parts", counted_outcome_parts(computed))
     whole = pipeline.run_weekly(demo_settings(demo_copy, tmp_path / "whole"))

@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from asklab import pipeline
+from asklab import freshness, pipeline
 from asklab.report import ReportData, load_report_data
 from asklab.report import marts as marts_module
 from asklab.report.data import ReportDataError, run_report_query
@@ -556,17 +556,17 @@ def test_outcomes_are_recomputed_when_a_mart_query_changes(
     settings = Settings(
         raw=demo_copy, db=tmp_path / "w.duckdb", reports=tmp_path / "reports", as_of=AS_OF
     )
-    monkeypatch.setattr(pipeline, "write_reports", lambda wh, settings, run_id: [])
+    monkeypatch.setattr(pipeline, "render_pages", lambda wh, settings, run_id: [])
     pipeline.run_weekly(settings)
     changed = tmp_path / "marts"
     shutil.copytree(MART_SQL_DIR, changed)
     member_activity = changed / "member_activity.sql"
     member_activity.write_text(member_activity.read_text() + "\n-- changed\n")
     with open_warehouse(settings.db) as wh:
-        assert pipeline.outcomes_are_current(wh, settings)
+        assert freshness.outcomes_are_current(wh, settings)
         monkeypatch.setattr(
-            pipeline,
+            freshness,
             "sql_folder",
             lambda folder: sorted(changed.glob("*.sql")) if folder == "marts" else [],
         )
-        assert not pipeline.outcomes_are_current(wh, settings)
+        assert not freshness.outcomes_are_current(wh, settings)

@@ -108,8 +108,8 @@ def test_serve_registers_the_scheduled_deployment(tmp_path: Path, prefect_server
         assert schedule.schedule.cron == "15 8 * * 2"
         assert schedule.schedule.timezone == "America/New_York"
         assert schedule.active
-        assert deployment.parameters["window"] == 45
-        assert deployment.parameters["raw"] == str((project / "raw").resolve())
+        assert deployment.parameters["settings"]["window"] == 45
+        assert deployment.parameters["settings"]["raw"] == str((project / "raw").resolve())
         # Prefect's home for the served process is inside the project.
         assert (project / ".prefect").is_dir()
     finally:

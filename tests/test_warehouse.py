@@ -16,20 +16,17 @@ import duckdb
 import polars as pl
 import pytest
 
+from asklab.freshness import OUTCOMES_KEY, data_version, meta_value, set_meta_value
 from asklab.queries import sql_root
 from asklab.warehouse import (
     EVENT_ROWID,
-    OUTCOMES_KEY,
     MigrationError,
     WarehouseBusy,
-    data_version,
-    meta_value,
     migrate,
     open_warehouse,
     read_calls,
     read_events,
     schema_version,
-    set_meta_value,
 )
 from asklab.warehouse.outcome_tables import (
     append_call_outcomes,

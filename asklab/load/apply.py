@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from asklab.freshness import new_data_version
 from asklab.load.copies import replace_copies
 from asklab.load.file_rows import append_load_log, file_load_counts, replace_file_rows
 from asklab.load.plan import IngestPlan, plan_ingest
@@ -27,7 +28,7 @@ from asklab.load.stage import (
     report_progress,
     stage_validated,
 )
-from asklab.warehouse import Warehouse, begin_staging, end_staging, new_data_version
+from asklab.warehouse import Warehouse, begin_staging, end_staging
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from typing import Literal
 
 import polars as pl
 
+from asklab.freshness import code_fingerprint
 from asklab.ingest.discover import discover_files, source_name
 from asklab.queries import sql_path
-from asklab.warehouse import Warehouse, code_fingerprint, read_file_states
+from asklab.warehouse import Warehouse, read_file_states
 
 Change = Literal["new", "changed", "revalidate", "unchanged", "removed"]
 

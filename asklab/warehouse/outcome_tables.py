@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from asklab.freshness import invalidate_outcomes
 from asklab.warehouse.connection import Warehouse
-from asklab.warehouse.freshness import invalidate_outcomes
 from asklab.warehouse.staging import StagingArea
 from asklab.warehouse.tables import (
     EVENT_ROWID,
