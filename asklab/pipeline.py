@@ -234,7 +234,7 @@ def outcomes_key(wh: Warehouse, settings: Settings) -> str:
         window=settings.window,
         code=code_fingerprint(
             [
-                PACKAGE_DIR / "outcomes.py",
+                *sorted((PACKAGE_DIR / "outcomes").glob("*.py")),
                 PACKAGE_DIR / "stats.py",
                 PACKAGE_DIR / "report" / "marts.py",
                 *sorted(MART_SQL_DIR.glob("*.sql")),

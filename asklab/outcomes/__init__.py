@@ -1,0 +1,46 @@
+"""Attribution, per-call outcomes and the outcome tables (CONTRACT sections 2 and 3).
+
+The names below are the ones the pipeline and the tests use; each module of
+the package says what it makes. Names with a leading underscore are shared
+between the package's modules only.
+"""
+
+from asklab.outcomes.parts import (
+    CALLS_INPUT_SCHEMA,
+    EVENTS_INPUT_SCHEMA,
+    OutcomeParts,
+    ask_balance,
+    attribute_events,
+    build_outcome_tables,
+    call_outcomes,
+    funnel,
+    lead_timing,
+    outcome_parts,
+    outcomes_by_relationship,
+    outcomes_by_strategy,
+    stack_parts,
+    strategy_comparison,
+    summary_tables,
+    time_to_first_lead,
+    weekly_activity,
+)
+
+__all__ = [
+    "CALLS_INPUT_SCHEMA",
+    "EVENTS_INPUT_SCHEMA",
+    "OutcomeParts",
+    "ask_balance",
+    "attribute_events",
+    "build_outcome_tables",
+    "call_outcomes",
+    "funnel",
+    "lead_timing",
+    "outcome_parts",
+    "outcomes_by_relationship",
+    "outcomes_by_strategy",
+    "stack_parts",
+    "strategy_comparison",
+    "summary_tables",
+    "time_to_first_lead",
+    "weekly_activity",
+]
