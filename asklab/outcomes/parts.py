@@ -21,21 +21,16 @@ import numpy as np
 import polars as pl
 
 from asklab import stats
-
-GROUP = "group"
-MEMBER = "member"
-
-REFERENCE = "reference"
-JOB = "job"
-
-# The four rate metrics of CONTRACT section 3, in the order tables list them.
-RATE_METRICS: tuple[str, ...] = ("yes_rate", "intro_rate", "lead_rate", "reached_out_rate")
-
-# Funnel stages in order; each counts mature calls that reached the stage.
-FUNNEL_STAGES: tuple[str, ...] = ("call", "said_yes", "introduction", "lead", "interview", "offer")
-
-# A side smaller than this in a comparison is flagged `small_sample`.
-SMALL_SAMPLE_N = 10
+from asklab.metrics import (
+    FUNNEL_STAGES,
+    GROUP,
+    JOB,
+    MATURE_METRICS,
+    MEMBER,
+    RATE_METRICS,
+    REFERENCE,
+    SMALL_SAMPLE_N,
+)
 
 # -- Schemas --------------------------------------------------------------------
 
@@ -576,9 +571,10 @@ def _to_float_series(name: str, values: np.ndarray, size: int) -> pl.Series:
 
 def _with_intervals(counts: pl.DataFrame) -> pl.DataFrame:
     """Rates with Wilson intervals, and leads per call with a Garwood interval."""
-    # Every rate but yes_rate counts mature calls.
     counts = counts.with_columns(
-        pl.col("mature_calls").alias(f"{metric}_n") for metric in RATE_METRICS[1:]
+        pl.col("mature_calls").alias(f"{metric}_n")
+        for metric in RATE_METRICS
+        if metric in MATURE_METRICS
     )
     size = counts.height
     columns: list[pl.Series] = []
