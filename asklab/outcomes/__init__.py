@@ -6,8 +6,6 @@ between the package's modules only.
 """
 
 from asklab.outcomes.parts import (
-    CALLS_INPUT_SCHEMA,
-    EVENTS_INPUT_SCHEMA,
     OutcomeParts,
     ask_balance,
     attribute_events,
@@ -24,6 +22,7 @@ from asklab.outcomes.parts import (
     time_to_first_lead,
     weekly_activity,
 )
+from asklab.outcomes.schemas import CALLS_INPUT_SCHEMA, EVENTS_INPUT_SCHEMA
 
 __all__ = [
     "CALLS_INPUT_SCHEMA",

@@ -14,7 +14,7 @@ Scopes: every summary table holds one block of rows for the whole group
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,173 +31,19 @@ from asklab.metrics import (
     REFERENCE,
     SMALL_SAMPLE_N,
 )
-
-# -- Schemas --------------------------------------------------------------------
-
-CALLS_INPUT_SCHEMA: dict[str, pl.DataType] = {
-    "call_id": pl.String(),
-    "member": pl.String(),
-    "call_date": pl.Date(),
-    "contact_key": pl.String(),
-    "relationship": pl.String(),
-    "ask_label": pl.String(),
-    "strategy": pl.String(),
-    "agreed_reference": pl.Boolean(),
-    "introductions": pl.Int64(),
-    "leads": pl.Int64(),
-}
-
-EVENTS_INPUT_SCHEMA: dict[str, pl.DataType] = {
-    "event_id": pl.String(),
-    "member": pl.String(),
-    "event_date": pl.Date(),
-    "contact_key": pl.String(),
-    "event_type": pl.String(),
-    "count": pl.Int64(),
-}
-
-CALL_OUTCOMES_SCHEMA: dict[str, pl.DataType] = {
-    "call_id": pl.String(),
-    "member": pl.String(),
-    "call_date": pl.Date(),
-    "strategy": pl.String(),
-    "ask_label": pl.String(),
-    "relationship": pl.String(),
-    "said_yes": pl.Boolean(),
-    "introductions_total": pl.Int64(),
-    "leads_total": pl.Int64(),
-    "any_introduction": pl.Boolean(),
-    "any_lead": pl.Boolean(),
-    "reached_out": pl.Boolean(),
-    "reference_given": pl.Boolean(),
-    "interviews": pl.Int64(),
-    "offers": pl.Int64(),
-    "days_to_first_lead": pl.Int64(),
-    "mature": pl.Boolean(),
-    "contact_key": pl.String(),
-    "leads_immediate": pl.Int64(),
-    "leads_later": pl.Int64(),
-}
-
-
-def _rate_schema(keys: Sequence[str]) -> dict[str, pl.DataType]:
-    schema: dict[str, pl.DataType] = {"scope": pl.String(), "member": pl.String()}
-    schema |= {key: pl.String() for key in keys}
-    schema |= {"calls": pl.Int64(), "mature_calls": pl.Int64()}
-    for metric in RATE_METRICS:
-        schema |= {f"{metric}_n": pl.Int64(), f"{metric}_x": pl.Int64()}
-        schema |= {name: pl.Float64() for name in (metric, f"{metric}_lo", f"{metric}_hi")}
-    schema |= {
-        "leads_per_call": pl.Float64(),
-        "leads_per_call_lo": pl.Float64(),
-        "leads_per_call_hi": pl.Float64(),
-    }
-    return schema
-
-
-OUTCOMES_BY_STRATEGY_SCHEMA = _rate_schema(["strategy"])
-OUTCOMES_BY_RELATIONSHIP_SCHEMA = _rate_schema(["relationship", "strategy"])
-
-STRATEGY_COMPARISON_SCHEMA: dict[str, pl.DataType] = {
-    "scope": pl.String(),
-    "member": pl.String(),
-    "metric": pl.String(),
-    "n_ref": pl.Int64(),
-    "x_ref": pl.Int64(),
-    "n_job": pl.Int64(),
-    "x_job": pl.Int64(),
-    "diff": pl.Float64(),
-    "diff_lo": pl.Float64(),
-    "diff_hi": pl.Float64(),
-    "prob_ref_better": pl.Float64(),
-    "mh_diff": pl.Float64(),
-    "small_sample": pl.Boolean(),
-}
-
-ASK_BALANCE_SCHEMA: dict[str, pl.DataType] = {
-    "scope": pl.String(),
-    "member": pl.String(),
-    "relationship": pl.String(),
-    "strategy": pl.String(),
-    "calls": pl.Int64(),
-    "share": pl.Float64(),
-}
-
-TIME_TO_FIRST_LEAD_SCHEMA: dict[str, pl.DataType] = {
-    "scope": pl.String(),
-    "member": pl.String(),
-    "strategy": pl.String(),
-    "day": pl.Int64(),
-    "at_risk": pl.Int64(),
-    "events": pl.Int64(),
-    "censored": pl.Int64(),
-    "survival": pl.Float64(),
-    "survival_lo": pl.Float64(),
-    "survival_hi": pl.Float64(),
-}
-
-WEEKLY_ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
-    "scope": pl.String(),
-    "member": pl.String(),
-    "week_start": pl.Date(),
-    "strategy": pl.String(),
-    "calls": pl.Int64(),
-}
-
-FUNNEL_SCHEMA: dict[str, pl.DataType] = {
-    "scope": pl.String(),
-    "member": pl.String(),
-    "strategy": pl.String(),
-    "stage": pl.String(),
-    "stage_order": pl.Int64(),
-    "calls": pl.Int64(),
-}
-
-LEAD_TIMING_SCHEMA: dict[str, pl.DataType] = {
-    "scope": pl.String(),
-    "member": pl.String(),
-    "strategy": pl.String(),
-    "mature_calls": pl.Int64(),
-    "immediate_leads": pl.Int64(),
-    "later_leads": pl.Int64(),
-}
-
-
-# -- Input checks -----------------------------------------------------------------
-
-
-def _conform(frame: pl.DataFrame, schema: Mapping[str, pl.DataType], what: str) -> pl.DataFrame:
-    """Check that ``frame`` has the columns ``schema`` needs, cast to its dtypes.
-
-    A frame with no rows and no columns (``pl.DataFrame()``) stands for an
-    empty table and gets the full schema, so callers need not build one.
-    """
-    if frame.height == 0 and frame.width == 0:
-        return pl.DataFrame(schema=dict(schema))
-    missing = [name for name in schema if name not in frame.columns]
-    if missing:
-        raise ValueError(f"{what}: missing column(s) {', '.join(missing)}")
-    # Only a column of nulls (dtype Null, e.g. from an all-None list) is cast:
-    # a date held as text is a caller's bug, not something to coerce here.
-    frame = frame.with_columns(
-        pl.col(name).cast(dtype)
-        for name, dtype in schema.items()
-        if frame.schema[name] == pl.Null()
-    )
-    return _check_dtypes(frame, schema, what)
-
-
-def _check_dtypes(
-    frame: pl.DataFrame, schema: Mapping[str, pl.DataType], what: str
-) -> pl.DataFrame:
-    wrong = [
-        f"{name} is {frame.schema[name]}, expected {dtype}"
-        for name, dtype in schema.items()
-        if frame.schema[name] != dtype
-    ]
-    if wrong:
-        raise ValueError(f"{what}: wrong column type(s): {'; '.join(wrong)}")
-    return frame
+from asklab.outcomes.schemas import (
+    ASK_BALANCE_SCHEMA,
+    CALL_OUTCOMES_SCHEMA,
+    CALLS_INPUT_SCHEMA,
+    EVENTS_INPUT_SCHEMA,
+    FUNNEL_SCHEMA,
+    LEAD_TIMING_SCHEMA,
+    STRATEGY_COMPARISON_SCHEMA,
+    TIME_TO_FIRST_LEAD_SCHEMA,
+    WEEKLY_ACTIVITY_SCHEMA,
+    _conform,
+    _rate_schema,
+)
 
 
 def _check_unique_call_ids(calls: pl.DataFrame) -> None:
@@ -222,9 +68,6 @@ def _check_no_future_calls(calls: pl.DataFrame, as_of: dt.date) -> None:
             f"calls: {future.height} call(s) dated after as_of {as_of.isoformat()}, "
             f"e.g. {first['call_id']} on {first['call_date'].isoformat()}"
         )
-
-
-# -- Attribution (CONTRACT section 2) ------------------------------------------------
 
 
 def attribute_events(calls: pl.DataFrame, events: pl.DataFrame, *, window: int) -> pl.DataFrame:
@@ -359,8 +202,6 @@ def _same_pairs(calls: pl.DataFrame, events: pl.DataFrame, positions: pl.Series)
         for column in ("member", "contact_key")
     )
 
-
-# -- Per-call outcomes (CONTRACT section 2) -----------------------------------------------
 
 # The asks said_yes looks at, and the flag column each gets while it is computed.
 _YES_ASKS: tuple[str, ...] = ("job", "reference", "introduction")
@@ -505,8 +346,6 @@ def _call_outcomes_at(
     )
 
 
-# -- Scopes and call counts -------------------------------------------------------------
-
 # The finest grouping the count tables need; coarser ones are sums of it.
 _COUNT_KEYS: tuple[str, ...] = ("relationship", "strategy")
 
@@ -566,9 +405,6 @@ def _to_float_series(name: str, values: np.ndarray, size: int) -> pl.Series:
     return pl.Series(name, array, dtype=pl.Float64, nan_to_null=True)
 
 
-# -- Rate tables (CONTRACT section 3) -----------------------------------------------------
-
-
 def _with_intervals(counts: pl.DataFrame) -> pl.DataFrame:
     """Rates with Wilson intervals, and leads per call with a Garwood interval."""
     counts = counts.with_columns(
@@ -623,9 +459,6 @@ def outcomes_by_strategy(call_outcomes: pl.DataFrame) -> pl.DataFrame:
 def outcomes_by_relationship(call_outcomes: pl.DataFrame) -> pl.DataFrame:
     """The ``outcomes_by_strategy`` columns per (scope, member, relationship, strategy)."""
     return _rate_table(_call_counts(call_outcomes), ["relationship", "strategy"])
-
-
-# -- Reference against job -------------------------------------------------------------
 
 
 def strategy_comparison(call_outcomes: pl.DataFrame) -> pl.DataFrame:
@@ -706,9 +539,6 @@ def _mantel_haenszel_by_metric(member_rows: pl.DataFrame) -> pl.DataFrame:
         {"scope": [GROUP] * len(RATE_METRICS), "metric": list(RATE_METRICS), "mh_diff": values},
         schema={"scope": pl.String, "metric": pl.String, "mh_diff": pl.Float64},
     )
-
-
-# -- Report marts -------------------------------------------------------------------------
 
 
 def ask_balance(call_outcomes: pl.DataFrame) -> pl.DataFrame:
@@ -944,8 +774,6 @@ def _lead_timing(counts: pl.DataFrame) -> pl.DataFrame:
         .sort("scope", "member", "strategy")
     )
 
-
-# -- Everything at once -----------------------------------------------------------------------
 
 # The tables with a row per call or event; the others summarise them.
 ROW_TABLES: tuple[str, ...] = ("events", "call_outcomes")
