@@ -343,7 +343,7 @@ def test_attribution_agrees_with_a_plain_loop(seed: int) -> None:
 def test_pairs_sharing_a_hash_are_still_told_apart(monkeypatch) -> None:
     # Pairs are matched by a 64-bit hash of (member, contact_key); force every
     # pair onto one hash, the worst collision, and the answer must not change.
-    from asklab.outcomes import parts
+    from asklab.outcomes import attribution
 
     def one_hash_for_all(calls: pl.DataFrame, events: pl.DataFrame):
         return pl.repeat(7, calls.height, dtype=pl.UInt64, eager=True), pl.repeat(
@@ -372,7 +372,7 @@ def test_pairs_sharing_a_hash_are_still_told_apart(monkeypatch) -> None:
             {"event_id": "e4", "contact_key": "cy", "event_date": D(2026, 1, 8)},
         ]
     )
-    monkeypatch.setattr(parts, "_hashed_pairs", one_hash_for_all)
+    monkeypatch.setattr(attribution, "_hashed_pairs", one_hash_for_all)
     assert attributed_call(calls, events) == {
         "e1": "ann-jan-3",
         "e2": "bo-jan-5",

@@ -5,10 +5,10 @@ the package says what it makes. Names with a leading underscore are shared
 between the package's modules only.
 """
 
+from asklab.outcomes.attribution import attribute_events
 from asklab.outcomes.parts import (
     OutcomeParts,
     ask_balance,
-    attribute_events,
     build_outcome_tables,
     call_outcomes,
     funnel,
