@@ -10,7 +10,6 @@ from asklab.outcomes.parts import (
     OutcomeParts,
     ask_balance,
     build_outcome_tables,
-    call_outcomes,
     funnel,
     lead_timing,
     outcome_parts,
@@ -22,6 +21,7 @@ from asklab.outcomes.parts import (
     time_to_first_lead,
     weekly_activity,
 )
+from asklab.outcomes.per_call import call_outcomes
 from asklab.outcomes.schemas import CALLS_INPUT_SCHEMA, EVENTS_INPUT_SCHEMA
 
 __all__ = [
