@@ -8,13 +8,10 @@ between the package's modules only.
 from asklab.outcomes.attribution import attribute_events
 from asklab.outcomes.parts import (
     OutcomeParts,
-    ask_balance,
     build_outcome_tables,
     funnel,
     lead_timing,
     outcome_parts,
-    outcomes_by_relationship,
-    outcomes_by_strategy,
     stack_parts,
     strategy_comparison,
     summary_tables,
@@ -22,6 +19,7 @@ from asklab.outcomes.parts import (
     weekly_activity,
 )
 from asklab.outcomes.per_call import call_outcomes
+from asklab.outcomes.rates import ask_balance, outcomes_by_relationship, outcomes_by_strategy
 from asklab.outcomes.schemas import CALLS_INPUT_SCHEMA, EVENTS_INPUT_SCHEMA
 
 __all__ = [
