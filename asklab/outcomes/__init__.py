@@ -6,6 +6,7 @@ between the package's modules only.
 """
 
 from asklab.outcomes.attribution import attribute_events
+from asklab.outcomes.comparison import strategy_comparison
 from asklab.outcomes.parts import (
     OutcomeParts,
     build_outcome_tables,
@@ -13,7 +14,6 @@ from asklab.outcomes.parts import (
     lead_timing,
     outcome_parts,
     stack_parts,
-    strategy_comparison,
     summary_tables,
     time_to_first_lead,
     weekly_activity,
