@@ -11,16 +11,15 @@ from asklab.outcomes.parts import (
     OutcomeParts,
     build_outcome_tables,
     funnel,
-    lead_timing,
     outcome_parts,
     stack_parts,
     summary_tables,
-    time_to_first_lead,
     weekly_activity,
 )
 from asklab.outcomes.per_call import call_outcomes
 from asklab.outcomes.rates import ask_balance, outcomes_by_relationship, outcomes_by_strategy
 from asklab.outcomes.schemas import CALLS_INPUT_SCHEMA, EVENTS_INPUT_SCHEMA
+from asklab.outcomes.survival import lead_timing, time_to_first_lead
 
 __all__ = [
     "CALLS_INPUT_SCHEMA",
