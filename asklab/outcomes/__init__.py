@@ -5,16 +5,15 @@ the package says what it makes. Names with a leading underscore are shared
 between the package's modules only.
 """
 
+from asklab.outcomes.activity import funnel, weekly_activity
 from asklab.outcomes.attribution import attribute_events
 from asklab.outcomes.comparison import strategy_comparison
 from asklab.outcomes.parts import (
     OutcomeParts,
     build_outcome_tables,
-    funnel,
     outcome_parts,
     stack_parts,
     summary_tables,
-    weekly_activity,
 )
 from asklab.outcomes.per_call import call_outcomes
 from asklab.outcomes.rates import ask_balance, outcomes_by_relationship, outcomes_by_strategy
