@@ -1,8 +1,18 @@
 """Attribution, per-call outcomes and the outcome tables (CONTRACT sections 2 and 3).
 
-The names below are the ones the pipeline and the tests use; each module of
-the package says what it makes. Names with a leading underscore are shared
-between the package's modules only.
+Everything here is a pure Polars function of the warehouse's ``calls`` and
+``events`` frames. Polars may run these queries on its streaming engine,
+which does not keep row order through joins and group-bys, so every public
+function sorts its result on its key columns: the same inputs in any row
+order give identical tables.
+
+Scopes: every summary table holds one block of rows for the whole group
+(``scope = "group"``, ``member`` null) and one per member
+(``scope = "member"``).
+
+The names below are the ones the pipeline and the tests use; each module
+says in its first line what it makes. Names with a leading underscore are
+shared between the package's modules only.
 """
 
 from asklab.outcomes.activity import funnel, weekly_activity

@@ -1,14 +1,8 @@
-"""Attribution, per-call outcomes and the outcome tables (CONTRACT sections 2 and 3).
+"""Every outcome table at once, and the same in parts of members for a large group.
 
-Everything here is a pure Polars function of the warehouse's ``calls`` and
-``events`` frames. Polars may run these queries on its streaming engine,
-which does not keep row order through joins and group-bys, so every public
-function sorts its result on its key columns: the same inputs in any row
-order give identical tables.
-
-Scopes: every summary table holds one block of rows for the whole group
-(``scope = "group"``, ``member`` null) and one per member
-(``scope = "member"``).
+The pipeline computes a large group a few members at a time: each part's
+rows are written as they come and only its counts are kept, then the
+summary tables are made from the stacked counts.
 """
 
 from __future__ import annotations
