@@ -46,9 +46,9 @@ from asklab.outcomes import (
     stack_parts,
     summary_tables,
 )
+from asklab.outcomes.marts import MART_SQL_DIR, build_report_marts
 from asklab.progress import SILENT, Progress
 from asklab.report import load_report_data, render_reports
-from asklab.report.marts import MART_SQL_DIR, build_report_marts
 from asklab.settings import Settings
 from asklab.warehouse import (
     EVENT_ROWID,
@@ -236,7 +236,6 @@ def outcomes_key(wh: Warehouse, settings: Settings) -> str:
             [
                 *sorted((PACKAGE_DIR / "outcomes").glob("*.py")),
                 PACKAGE_DIR / "stats.py",
-                PACKAGE_DIR / "report" / "marts.py",
                 *sorted(MART_SQL_DIR.glob("*.sql")),
             ]
         ),
