@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import polars as pl
 
 from asklab import stats
@@ -98,14 +97,7 @@ def _kaplan_meier_curves(counts: pl.DataFrame) -> pl.DataFrame:
             .over(group),
         )
     )
-    survival = steps["survival"].to_numpy()
-    greenwood = steps["_greenwood"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        defined = (survival > 0.0) & (survival < 1.0)
-        log_survival = np.log(np.where(defined, survival, 0.5))
-        sigma = np.sqrt(greenwood) / np.abs(log_survival)
-        lo = np.where(defined, survival ** np.exp(stats.Z95 * sigma), np.nan)
-        hi = np.where(defined, survival ** np.exp(-stats.Z95 * sigma), np.nan)
+    lo, hi = stats.log_log_band(steps["survival"].to_numpy(), steps["_greenwood"].to_numpy())
     size = steps.height
     curves = steps.with_columns(
         _to_float_series("survival_lo", lo, size), _to_float_series("survival_hi", hi, size)
