@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
+from asklab import stats
 from asklab.metrics import RATE_METRICS
 
 CALLS_INPUT_SCHEMA: dict[str, pl.DataType] = {
@@ -103,17 +104,12 @@ ASK_BALANCE_SCHEMA: dict[str, pl.DataType] = {
     "share": pl.Float64(),
 }
 
+# Each group's rows are the curve stats.kaplan_meier gives for its calls.
 TIME_TO_FIRST_LEAD_SCHEMA: dict[str, pl.DataType] = {
     "scope": pl.String(),
     "member": pl.String(),
     "strategy": pl.String(),
-    "day": pl.Int64(),
-    "at_risk": pl.Int64(),
-    "events": pl.Int64(),
-    "censored": pl.Int64(),
-    "survival": pl.Float64(),
-    "survival_lo": pl.Float64(),
-    "survival_hi": pl.Float64(),
+    **stats.KAPLAN_MEIER_SCHEMA,
 }
 
 WEEKLY_ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
