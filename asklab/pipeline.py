@@ -235,6 +235,7 @@ def outcomes_key(wh: Warehouse, settings: Settings) -> str:
         code=code_fingerprint(
             [
                 *sorted((PACKAGE_DIR / "outcomes").glob("*.py")),
+                PACKAGE_DIR / "metrics.py",
                 PACKAGE_DIR / "stats.py",
                 *sorted(MART_SQL_DIR.glob("*.sql")),
             ]
