@@ -1,7 +1,7 @@
 """Interval estimates and comparisons for the outcome tables (CONTRACT.md section 3).
 
 Every function takes Python scalars or numpy arrays (anything numpy can turn
-into an array, e.g. a Polars Series) and is vectorised, so the outcomes module
+into an array, e.g. a Polars Series) and is vectorised, so the outcomes package
 can call it once over thousands of groups. Scalar inputs give Python floats,
 array inputs give float arrays of the broadcast shape. An interval that is
 undefined (no observations) is NaN; the caller turns NaN into null.

@@ -124,7 +124,7 @@ def build_outcome_tables(
 ) -> dict[str, pl.DataFrame]:
     """Every outcome table, keyed by its warehouse name (``events`` with ``call_id``).
 
-    The same tables as the functions above called one by one, with the
+    The same tables as the package's functions called one by one, with the
     shared work done once: one attribution, one pass counting calls.
     """
     parts = outcome_parts(calls, events, as_of=as_of, window=window)

@@ -14,31 +14,6 @@ from asklab.outcomes.schemas import (
     _conform,
 )
 
-
-def _check_unique_call_ids(calls: pl.DataFrame) -> None:
-    # Distinct 64-bit hashes prove distinct ids without hashing the strings
-    # into a set; only when two hashes agree is the exact check needed.
-    if calls["call_id"].hash().n_unique() == calls.height:
-        return
-    duplicated = calls.filter(pl.col("call_id").is_duplicated())["call_id"].unique().sort()
-    if duplicated.len():
-        shown = ", ".join(duplicated.head(5).to_list())
-        raise ValueError(
-            f"calls: call_id must be unique (one row per distinct call), repeated: {shown}"
-        )
-
-
-def _check_no_future_calls(calls: pl.DataFrame, as_of: dt.date) -> None:
-    # Ingest rejects such calls (CONTRACT 1.3); one here would get a negative age.
-    future = calls.filter(pl.col("call_date") > as_of).sort("call_date", "call_id")
-    if future.height:
-        first = future.row(0, named=True)
-        raise ValueError(
-            f"calls: {future.height} call(s) dated after as_of {as_of.isoformat()}, "
-            f"e.g. {first['call_id']} on {first['call_date'].isoformat()}"
-        )
-
-
 # The asks said_yes looks at, and the flag column each gets while it is computed.
 _YES_ASKS: tuple[str, ...] = ("job", "reference", "introduction")
 
@@ -111,6 +86,30 @@ def _outcome_calls(calls: pl.DataFrame, *, as_of: dt.date) -> pl.DataFrame:
     _check_unique_call_ids(calls)
     _check_no_future_calls(calls, as_of)
     return calls
+
+
+def _check_unique_call_ids(calls: pl.DataFrame) -> None:
+    # Distinct 64-bit hashes prove distinct ids without hashing the strings
+    # into a set; only when two hashes agree is the exact check needed.
+    if calls["call_id"].hash().n_unique() == calls.height:
+        return
+    duplicated = calls.filter(pl.col("call_id").is_duplicated())["call_id"].unique().sort()
+    if duplicated.len():
+        shown = ", ".join(duplicated.head(5).to_list())
+        raise ValueError(
+            f"calls: call_id must be unique (one row per distinct call), repeated: {shown}"
+        )
+
+
+def _check_no_future_calls(calls: pl.DataFrame, as_of: dt.date) -> None:
+    # Ingest rejects such calls (CONTRACT 1.3); one here would get a negative age.
+    future = calls.filter(pl.col("call_date") > as_of).sort("call_date", "call_id")
+    if future.height:
+        first = future.row(0, named=True)
+        raise ValueError(
+            f"calls: {future.height} call(s) dated after as_of {as_of.isoformat()}, "
+            f"e.g. {first['call_id']} on {first['call_date'].isoformat()}"
+        )
 
 
 def _call_outcomes_at(
