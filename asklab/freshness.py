@@ -82,8 +82,8 @@ def code_fingerprint(paths: Iterable[Path]) -> str:
 _PACKAGE = Path(__file__).resolve().parent
 # The code the outcome tables and the pages are computed by: a change to it
 # makes them stale (a folder stands for every file below it).
-OUTCOMES_CODE = ("outcomes", "outcomes.py", "stats.py", "metrics.py", "report/marts.py")
-REPORTS_CODE = ("report", "metrics.py", "keys.py")
+OUTCOMES_CODE = ("outcomes", "stats.py", "metrics.py")
+REPORTS_CODE = ("report", "metrics.py")
 
 
 def package_files(*relative: str) -> list[Path]:

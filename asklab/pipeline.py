@@ -51,9 +51,9 @@ from asklab.outcomes import (
     stack_parts,
     summary_tables,
 )
+from asklab.outcomes.marts import build_report_marts
 from asklab.progress import SILENT, Progress
 from asklab.report import load_report_data, render_reports
-from asklab.report.marts import build_report_marts
 from asklab.settings import Settings
 from asklab.warehouse import (
     EVENT_ROWID,

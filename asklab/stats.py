@@ -1,7 +1,7 @@
 """Interval estimates and comparisons for the outcome tables (CONTRACT.md section 3).
 
 Every function takes Python scalars or numpy arrays (anything numpy can turn
-into an array, e.g. a Polars Series) and is vectorised, so the outcomes module
+into an array, e.g. a Polars Series) and is vectorised, so the outcomes package
 can call it once over thousands of groups. Scalar inputs give Python floats,
 array inputs give float arrays of the broadcast shape. An interval that is
 undefined (no observations) is NaN; the caller turns NaN into null.
@@ -300,14 +300,36 @@ def _booleans(values: ArrayLike, name: str) -> NDArray[np.bool_]:
     raise ValueError(f"{name}: expected booleans, got dtype {array.dtype}")
 
 
+def log_log_band(
+    survival: ArrayLike, greenwood: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The 95% log-log band of Kaplan-Meier survival values, from their Greenwood sums.
+
+    Limits S^exp(+z sigma) (lower) and S^exp(-z sigma) (upper) with
+    sigma = sqrt(greenwood) / |log S|, where ``greenwood`` is the running sum
+    of d / (n (n - d)) up to that day (Kalbfleisch and Prentice (2002), section
+    1.4; R survival's conf.type = "log-log"). NaN where S is 0 or 1, where the
+    band is undefined. Element by element, so :func:`kaplan_meier` and the
+    outcomes' curves of many groups at once share it.
+    """
+    s = np.asarray(survival, dtype=np.float64)
+    sums = np.asarray(greenwood, dtype=np.float64)
+    defined = (s > 0.0) & (s < 1.0)
+    # log S is 0 or -inf outside `defined`: 0.5 stands in there, and its limit is dropped.
+    log_survival = np.log(np.where(defined, s, 0.5))
+    sigma = np.sqrt(sums) / np.abs(log_survival)
+    lo = np.where(defined, s ** np.exp(Z95 * sigma), np.nan)
+    hi = np.where(defined, s ** np.exp(-Z95 * sigma), np.nan)
+    return lo, hi
+
+
 def kaplan_meier(time: ArrayLike, observed: ArrayLike) -> pl.DataFrame:
     """Kaplan-Meier survival curve with a 95% log-log Greenwood band.
 
     Kaplan E. L. and Meier P. (1958) JASA 53:457-481; variance by Greenwood's
     formula, band on the log(-log S) scale (Kalbfleisch and Prentice (2002)
     The Statistical Analysis of Failure Time Data, 2nd ed., section 1.4;
-    R survival's conf.type = "log-log"): S^exp(+-z sigma) with
-    sigma = sqrt(sum d / (n (n - d))) / |log S|. `time` are whole days >= 0,
+    R survival's conf.type = "log-log"; see `log_log_band`). `time` are whole days >= 0,
     `observed` is True for an event (first lead) on that day and False for
     censoring on that day; a subject censored on an event day counts as at
     risk for it. One row per distinct day with an event or censoring,
@@ -333,16 +355,12 @@ def kaplan_meier(time: ArrayLike, observed: ArrayLike) -> pl.DataFrame:
     at_risk = days_in.size - (np.cumsum(subjects) - subjects)
     survival = np.cumprod(1.0 - events / at_risk)
 
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore"):
         # Greenwood's sum; infinite once everyone at risk has had the event (S = 0).
         greenwood = np.cumsum(
             np.where(at_risk > events, events / (at_risk * (at_risk - events)), np.inf)
         )
-        defined = (survival > 0.0) & (survival < 1.0)
-        log_survival = np.log(np.where(defined, survival, 0.5))
-        sigma = np.sqrt(greenwood) / np.abs(log_survival)
-        lo = np.where(defined, survival ** np.exp(Z95 * sigma), np.nan)
-        hi = np.where(defined, survival ** np.exp(-Z95 * sigma), np.nan)
+    lo, hi = log_log_band(survival, greenwood)
 
     return pl.DataFrame(
         {

@@ -81,7 +81,7 @@ ASK_SYNONYMS: dict[str, str] = {
 # Separators between several asks in one cell: + & , / and the word "and".
 ASK_SEPARATOR_REGEX = r"\s*(?:\+|&|,|/|\band\b)\s*"
 
-STRATEGIES: tuple[str, ...] = ("job", "reference", "mixed", "other")
+# The strategy a call's asks make (job, reference, mixed, other): asklab.metrics.
 
 # -- Relationships (section 1.5) ----------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from asklab.outcomes import attribute_events, call_outcomes
+from asklab.outcomes import attribute_events, build_outcome_tables, call_outcomes
 
 D = dt.date
 WINDOW = 60
@@ -125,6 +125,43 @@ def test_event_exactly_window_days_after_the_call_is_attributed() -> None:
     calls = make_calls([{"call_id": "c1", "call_date": D(2026, 1, 1)}])
     events = make_events([{"event_id": "edge", "event_date": D(2026, 3, 2)}])
     assert attributed_call(calls, events) == {"edge": "c1"}
+
+
+def test_first_lead_exactly_window_days_after_the_call_counts_in_every_table() -> None:
+    # The boundary test above stops at the event's call_id; here the same lead
+    # (2026-01-01 + 60 days = 2026-03-02) is followed into the outcome tables,
+    # beside a lead one day later (2026-03-03) for another contact's call.
+    calls = make_calls(
+        [
+            {"call_id": "edge", "call_date": D(2026, 1, 1)},
+            {"call_id": "late", "call_date": D(2026, 1, 1), "contact_key": "ann lee"},
+        ]
+    )
+    events = make_events(
+        [
+            {"event_id": "day60", "event_date": D(2026, 3, 2)},
+            {"event_id": "day61", "event_date": D(2026, 3, 3), "contact_key": "ann lee"},
+        ]
+    )
+    tables = build_outcome_tables(calls, events, as_of=D(2026, 6, 1), window=WINDOW)
+    attributed = tables["events"]
+    assert dict(zip(attributed["event_id"], attributed["call_id"], strict=True)) == {
+        "day60": "edge",
+        "day61": None,
+    }
+    outcomes = {row["call_id"]: row for row in tables["call_outcomes"].iter_rows(named=True)}
+    columns = ("days_to_first_lead", "leads_total", "any_lead", "mature")
+    assert tuple(outcomes["edge"][c] for c in columns) == (60, 1, True, True)
+    assert tuple(outcomes["late"][c] for c in columns) == (None, 0, False, True)
+    job = tables["outcomes_by_strategy"].filter(scope="group", strategy="job").row(0, named=True)
+    assert (job["lead_rate_n"], job["lead_rate_x"]) == (2, 1)
+    # On the lead curve day 60 is an event for "edge" (not a censoring), and
+    # "late", watched for the whole window, is censored on that same day.
+    curve = tables["time_to_first_lead"].filter(scope="group")
+    assert curve.select("day", "at_risk", "events", "censored", "survival").rows() == [
+        (0, 2, 0, 0, 1.0),
+        (60, 2, 1, 1, 0.5),
+    ]
 
 
 def test_window_is_a_parameter() -> None:
@@ -343,7 +380,7 @@ def test_attribution_agrees_with_a_plain_loop(seed: int) -> None:
 def test_pairs_sharing_a_hash_are_still_told_apart(monkeypatch) -> None:
     # Pairs are matched by a 64-bit hash of (member, contact_key); force every
     # pair onto one hash, the worst collision, and the answer must not change.
-    from asklab import outcomes
+    from asklab.outcomes import attribution
 
     def one_hash_for_all(calls: pl.DataFrame, events: pl.DataFrame):
         return pl.repeat(7, calls.height, dtype=pl.UInt64, eager=True), pl.repeat(
@@ -372,7 +409,7 @@ def test_pairs_sharing_a_hash_are_still_told_apart(monkeypatch) -> None:
             {"event_id": "e4", "contact_key": "cy", "event_date": D(2026, 1, 8)},
         ]
     )
-    monkeypatch.setattr(outcomes, "_hashed_pairs", one_hash_for_all)
+    monkeypatch.setattr(attribution, "_hashed_pairs", one_hash_for_all)
     assert attributed_call(calls, events) == {
         "e1": "ann-jan-3",
         "e2": "bo-jan-5",

@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from asklab.outcomes.marts import iso_week_start
 from asklab.report import load_report_data, render_reports
 from asklab.report.data import FOLLOW_UP_LIMIT, REPORT_SQL_DIR, ReportDataError
-from asklab.report.marts import iso_week_start
 from tests.browser.fixtures import (
     SMALL_AS_OF,
     create_table,

@@ -19,10 +19,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from asklab import freshness, pipeline
-from asklab.report import ReportData, load_report_data
-from asklab.report import marts as marts_module
-from asklab.report.data import ReportDataError, run_report_query
-from asklab.report.marts import (
+from asklab.outcomes import marts as marts_module
+from asklab.outcomes.marts import (
     MART_SQL_DIR,
     REPORT_MARTS,
     ReportMartError,
@@ -31,6 +29,8 @@ from asklab.report.marts import (
     parameters_used,
     report_marts_as_of,
 )
+from asklab.report import ReportData, load_report_data
+from asklab.report.data import ReportDataError, run_report_query
 from asklab.settings import Settings
 from asklab.warehouse import open_warehouse
 from tests.browser.fixtures import (

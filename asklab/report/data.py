@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 
 from asklab import SQL_DIR
-from asklab.report.marts import (
+from asklab.outcomes.marts import (
     FOLLOW_UP_LIMIT,
     ReportMartError,
     build_report_marts,

@@ -19,6 +19,7 @@ from urllib.parse import quote
 import polars as pl
 
 from asklab.ingest import member_slug
+from asklab.outcomes.marts import ACTIVE_DAYS, REFERENCE_FOLLOW_UP_DAYS, iso_week_start
 from asklab.report import fmt
 from asklab.report.data import MemberData, ReportData
 from asklab.report.figures import (
@@ -43,7 +44,6 @@ from asklab.report.html import (
     tables_html,
     tiles_html,
 )
-from asklab.report.marts import ACTIVE_DAYS, REFERENCE_FOLLOW_UP_DAYS, iso_week_start
 from asklab.report.tables import (
     GROUP,
     MEMBER,

@@ -1,0 +1,42 @@
+"""The names the outcome tables and the report pages share: one place for each.
+
+Metric names, scopes, strategies and funnel stages are the values of the
+warehouse's columns (CONTRACT section 3), so the table that writes them and
+the page that looks them up must agree; the small-sample threshold must be
+the one the tables flag and the pages explain. No imports: any module may
+use this one.
+"""
+
+from __future__ import annotations
+
+# -- Scopes: every summary table has a block for the group and one per member ---
+
+GROUP = "group"  # the whole group; member is null
+MEMBER = "member"  # one member's rows
+
+# -- Strategies (CONTRACT section 1.4) -------------------------------------------
+
+JOB = "job"
+REFERENCE = "reference"
+MIXED = "mixed"
+OTHER = "other"
+# The order tables, charts and legends list them in.
+STRATEGY_ORDER: tuple[str, ...] = (JOB, REFERENCE, MIXED, OTHER)
+
+# -- Metrics (CONTRACT section 3) --------------------------------------------------
+
+# The four rate metrics, in the order tables list them.
+RATE_METRICS: tuple[str, ...] = ("yes_rate", "intro_rate", "lead_rate", "reached_out_rate")
+# Counted over mature calls only: the yes rate is known on the day of the call,
+# the others only once the attribution window is over.
+MATURE_METRICS: frozenset[str] = frozenset(
+    {"intro_rate", "lead_rate", "reached_out_rate", "leads_per_call"}
+)
+
+# A side smaller than this in a comparison is flagged `small_sample`.
+SMALL_SAMPLE_N = 10
+
+# -- Funnel ----------------------------------------------------------------------
+
+# Funnel stages in order; each counts mature calls that reached the stage.
+FUNNEL_STAGES: tuple[str, ...] = ("call", "said_yes", "introduction", "lead", "interview", "offer")
