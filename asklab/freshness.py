@@ -82,7 +82,17 @@ def code_fingerprint(paths: Iterable[Path]) -> str:
 _PACKAGE = Path(__file__).resolve().parent
 # The code the outcome tables and the pages are computed by: a change to it
 # makes them stale (a folder stands for every file below it).
-OUTCOMES_CODE = ("outcomes", "stats.py", "metrics.py")
+OUTCOMES_CODE = (
+    "outcomes",
+    "stats.py",
+    "metrics.py",
+    # What the outcomes stage reads and writes with: a change there may
+    # change the tables too.
+    "warehouse",
+    "freshness.py",
+    "queries.py",
+    "settings.py",
+)
 REPORTS_CODE = ("report", "metrics.py")
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from asklab import pipeline
 from asklab.ingest import member_slug
+from asklab.outcomes import build as outcomes_build
 from asklab.settings import Settings
 from flows.weekly_analysis import weekly_analysis
 
@@ -85,7 +86,7 @@ def test_failing_stage_fails_the_flow_and_leaves_the_warehouse(
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(pipeline, "outcome_parts", broken)
+    monkeypatch.setattr(outcomes_build, "outcome_parts", broken)
     with pytest.raises(pipeline.StageError) as failure:
         run_flow(demo_copy, tmp_path)
     assert failure.value.stage == "outcomes"
@@ -169,7 +170,7 @@ def pages_writer(written: list[str]):
 
 
 def counted_outcome_parts(calls: list[int]):
-    real = pipeline.outcome_parts
+    real = outcomes_build.outcome_parts
 
     def outcome_parts(*args, **kwargs):
         calls.append(1)
@@ -194,7 +195,7 @@ def test_an_unchanged_rerun_keeps_the_outcomes_and_the_pages(
     written: list[str] = []
     computed: list[int] = []
     monkeypatch.setattr(pipeline, "render_pages", pages_writer(written))
-    monkeypatch.setattr(pipeline, "outcome_parts", counted_outcome_parts(computed))
+    monkeypatch.setattr(outcomes_build, "outcome_parts", counted_outcome_parts(computed))
     settings = demo_settings(demo_copy, tmp_path)
     first = pipeline.run_weekly(settings)
     assert (first.outcomes_unchanged, first.reports_unchanged) == (False, False)
@@ -223,7 +224,7 @@ def test_a_missing_page_a_new_as_of_or_a_changed_file_redo_the_work(
     written: list[str] = []
     computed: list[int] = []
     monkeypatch.setattr(pipeline, "render_pages", pages_writer(written))
-    monkeypatch.setattr(pipeline, "outcome_parts", counted_outcome_parts(computed))
+    monkeypatch.setattr(outcomes_build, "outcome_parts", counted_outcome_parts(computed))
     settings = demo_settings(demo_copy, tmp_path)
     pipeline.run_weekly(settings)
 
@@ -260,11 +261,11 @@ def test_outcomes_computed_in_parts_equal_outcomes_computed_at_once(
 ):
     monkeypatch.setattr(pipeline, "render_pages", pages_writer([]))
     computed: list[int] = []
-    monkeypatch.setattr(pipeline, "outcome_parts", counted_outcome_parts(computed))
+    monkeypatch.setattr(outcomes_build, "outcome_parts", counted_outcome_parts(computed))
     whole = pipeline.run_weekly(demo_settings(demo_copy, tmp_path / "whole"))
     assert len(computed) == 1
     # A few members per part: the demo group's calls in many parts.
-    monkeypatch.setattr(pipeline, "CALLS_PER_PART", 40)
+    monkeypatch.setattr(outcomes_build, "CALLS_PER_PART", 40)
     in_parts = pipeline.run_weekly(demo_settings(demo_copy, tmp_path / "parts"))
     assert len(computed) > 3
     assert in_parts.outcome_rows == whole.outcome_rows

@@ -28,8 +28,8 @@ from asklab.load import (
     read_planned,
 )
 from asklab.load.plan import params_fingerprint, sha256_file
+from asklab.outcomes.store import write_outcomes
 from asklab.warehouse import WarehouseBusy, open_warehouse
-from asklab.warehouse.outcome_tables import write_outcomes
 from tests.support.warehouse_frames import (
     call_row,
     differences,

@@ -17,6 +17,12 @@ import polars as pl
 import pytest
 
 from asklab.freshness import OUTCOMES_KEY, data_version, meta_value, set_meta_value
+from asklab.outcomes.store import (
+    append_call_outcomes,
+    clear_call_outcomes,
+    update_event_call_ids,
+    write_outcomes,
+)
 from asklab.queries import sql_root
 from asklab.warehouse import (
     EVENT_ROWID,
@@ -27,12 +33,6 @@ from asklab.warehouse import (
     read_calls,
     read_events,
     schema_version,
-)
-from asklab.warehouse.outcome_tables import (
-    append_call_outcomes,
-    clear_call_outcomes,
-    update_event_call_ids,
-    write_outcomes,
 )
 from tests.support.warehouse_frames import (
     call_row,

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import duckdb
 
-from asklab import SQL_DIR
+from asklab.queries import read_sql, sql_root
 
-MART_SQL_DIR: Path = SQL_DIR / "marts"
+MART_SQL_DIR: Path = sql_root() / "marts"
 
 # A member is "active" with at least one call in this many days ending on as_of.
 ACTIVE_DAYS = 28
@@ -69,7 +69,7 @@ def mart_parameters(as_of: dt.date) -> dict[str, object]:
 
 def read_mart_sql(name: str) -> str:
     """The ``SELECT`` of ``sql/marts/<name>.sql``."""
-    return (MART_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return read_sql(f"marts/{name}")
 
 
 def parameters_used(sql: str) -> set[str]:

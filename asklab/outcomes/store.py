@@ -1,4 +1,4 @@
-"""Writing the outcome tables and ``events.call_id`` (the outcomes stage's writes)."""
+"""Storing the outcome tables and ``events.call_id``: the outcomes stage's writes."""
 
 from __future__ import annotations
 
