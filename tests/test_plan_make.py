@@ -12,7 +12,7 @@ import pytest
 
 from asklab.plans import make
 from asklab.plans.assign import assign_arms, first_edited_contact
-from asklab.plans.contacts import Contact, ContactList, ContactsError
+from asklab.plans.contacts import Contact, ContactList, ContactsError, read_contacts
 from asklab.plans.make import (
     PLAN_COLUMNS,
     earlier_plan_contacts,
@@ -202,3 +202,30 @@ def test_earlier_plan_contacts_reads_plan_files_by_header(tmp_path: Path) -> Non
 
 def test_earlier_plan_contacts_of_a_missing_root_is_empty(tmp_path: Path) -> None:
     assert earlier_plan_contacts(tmp_path / "nothing", "alice") == {}
+
+
+def test_a_linkedin_export_becomes_a_plan(tmp_path: Path) -> None:
+    export = tmp_path / "Connections.csv"
+    export.write_bytes(
+        b"\xef\xbb\xbfNotes:\r\n"
+        b'"When exporting your connection data, you may notice that some of the email '
+        b'addresses are missing."\r\n'
+        b"\r\n"
+        b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
+        b"Priya,Natarajan,https://www.linkedin.com/in/p,,Acme,Engineer,04 Dec 2026\r\n"
+        b'Zo\xc3\xab,M\xc3\xbcller,https://www.linkedin.com/in/z,,"Initech, Ltd",PM,01 Nov 2026\r\n'
+    )
+    raw = tmp_path / "raw"
+    written = write_plan(
+        raw, "Zoë Müller", read_contacts(export), arms=ARMS, seed=SEED, created=DAY
+    )
+    assert written.path.parent == raw / "zoe-muller" / "plans"
+    rows = read_rows(written.path)
+    assert [(r["contact"], r["relationship"], r["member"]) for r in rows] == [
+        ("Priya Natarajan", "unknown", "Zoë Müller"),
+        ("Zoë Müller", "unknown", "Zoë Müller"),
+    ]
+    assert earlier_plan_contacts(raw, "zoë müller") == {
+        "priya natarajan": written.plan_id,
+        "zoë müller": written.plan_id,
+    }

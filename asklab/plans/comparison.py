@@ -111,7 +111,10 @@ def link_assignments(assignments: pl.DataFrame, calls: pl.DataFrame) -> pl.DataF
 # -- Comparison (section 7.4) --------------------------------------------------------------
 
 
-def _arms_frame(arms_by_plan: pl.DataFrame | Mapping[tuple[str, str], str | Sequence[str]]):
+ArmsByPlan = pl.DataFrame | Mapping[tuple[str, str], str | Sequence[str]]
+
+
+def _arms_frame(arms_by_plan: ArmsByPlan) -> pl.DataFrame:
     """(member, plan_id, arms label) rows from a frame or a {(member, plan_id): arms} mapping."""
     if isinstance(arms_by_plan, pl.DataFrame):
         return arms_by_plan.select("member", "plan_id", "arms")
@@ -200,7 +203,7 @@ def _metric_row(arm: str, metric: str, per_plan: pl.DataFrame) -> dict | None:
 def plan_comparison(
     plan_assignments: pl.DataFrame,
     call_outcomes: pl.DataFrame,
-    arms_by_plan: pl.DataFrame | Mapping[tuple[str, str], str | Sequence[str]],
+    arms_by_plan: ArmsByPlan,
 ) -> pl.DataFrame:
     """``plan_comparison``: each arm other than job against job, per rate metric.
 
