@@ -155,7 +155,7 @@ def test_xlsx_with_header_below_a_title(tmp_path: Path) -> None:
         ("Ann Lee", "recruiter", 4),
         ("Bob", "unknown", 6),
     ]
-    assert got.notices == (f"{path}: line 5: no contact name; row skipped",)
+    assert got.notices == (f"{path}: row 5: no contact name; row skipped",)
 
 
 def test_no_header_is_an_error_naming_the_file(tmp_path: Path) -> None:

@@ -89,8 +89,8 @@ def first_edited_contact(
     """The first contact key (file order) whose arm is not the rule's, or None.
 
     ``rows`` are (contact_key, relationship stratum, arm) of every row of the
-    file, rejected rows included; an arm outside ``arms`` (or None) counts as
-    edited too.
+    file, rejected rows included, with the arm cell already made a canonical
+    ask where it names one; an arm outside ``arms`` (or None) counts as edited.
     """
     expected = assign_arms(seed, arms, [(key, stratum) for key, stratum, _ in rows])
     for key, _, arm in rows:

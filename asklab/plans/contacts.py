@@ -80,15 +80,13 @@ def read_contacts(path: Path) -> ContactList:
     """
     suffix = path.suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
-        lines = _spreadsheet_rows(path)
-    elif suffix in TEXT_SUFFIXES:
-        lines = _text_rows(path, _read_text(path))
-    else:
-        raise ContactsError(
-            f"{path}: not a CSV or spreadsheet file (expected one of "
-            f"{', '.join(TEXT_SUFFIXES + SPREADSHEET_SUFFIXES)})"
-        )
-    return _contact_list(path, lines)
+        return _contact_list(path, _spreadsheet_rows(path), unit="row")
+    if suffix in TEXT_SUFFIXES:
+        return _contact_list(path, _text_rows(path, _read_text(path)), unit="line")
+    raise ContactsError(
+        f"{path}: not a CSV or spreadsheet file (expected one of "
+        f"{', '.join(TEXT_SUFFIXES + SPREADSHEET_SUFFIXES)})"
+    )
 
 
 def _read_text(path: Path) -> str:
@@ -214,7 +212,8 @@ def _contact_name(cells: list[str], columns: _Columns) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _contact_list(path: Path, rows: Iterator[tuple[int, list[str]]]) -> ContactList:
+def _contact_list(path: Path, rows: Iterator[tuple[int, list[str]]], *, unit: str) -> ContactList:
+    """Contacts from the header row on; ``unit`` words the notices (CSV line, sheet row)."""
     header_line, header = next(rows)
     columns = _find_columns(header)
     assert columns is not None  # the row was picked for being a header
@@ -226,7 +225,7 @@ def _contact_list(path: Path, rows: Iterator[tuple[int, list[str]]]) -> ContactL
             continue  # blank rows are skipped silently, as in section 1
         name = _contact_name(cells, columns)
         if not name:
-            notices.append(f"{path}: line {line}: no contact name; row skipped")
+            notices.append(f"{path}: {unit} {line}: no contact name; row skipped")
             continue
         key = contact_key(name)
         if key in contacts:
@@ -247,5 +246,5 @@ def _contact_list(path: Path, rows: Iterator[tuple[int, list[str]]]) -> ContactL
         more = f" and {len(unlisted) - _MAX_LISTED} more" if len(unlisted) > _MAX_LISTED else ""
         notices.append(f"{path}: relationships not in the list taken as 'other': {shown}{more}")
     if not contacts:
-        raise ContactsError(f"{path}: no contact found below the header on line {header_line}")
+        raise ContactsError(f"{path}: no contact found below the header ({unit} {header_line})")
     return ContactList(path=path, contacts=tuple(contacts.values()), notices=tuple(notices))
