@@ -14,11 +14,10 @@ import numpy as np
 import polars as pl
 
 from asklab import stats
+from asklab.metrics import JOB, RATE_METRICS
 
-JOB = "job"
 # Arms compared against job, in canonical order.
 TREATED_ARMS: tuple[str, ...] = ("reference", "introduction")
-RATE_METRICS: tuple[str, ...] = ("yes_rate", "intro_rate", "lead_rate", "reached_out_rate")
 
 # n and x of each rate metric per call (section 3): yes_rate counts calls with
 # a non-null said_yes, the others count mature calls.
