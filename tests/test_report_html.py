@@ -10,8 +10,8 @@ from pathlib import Path
 
 import vl_convert
 
-from asklab.report import html as report_html
-from asklab.report.html import (
+from asklab.report.pages import html as report_html
+from asklab.report.pages.html import (
     EMBED_SCRIPT,
     Column,
     Markup,

@@ -13,10 +13,16 @@ from pathlib import Path
 import pytest
 
 from asklab.report import member_slug, render_reports
-from asklab.report.charts import STRATEGY_COLOURS, TIMING_COLOURS
-from asklab.report.html import esc
-from asklab.report.pages import iso_week_label
-from asklab.report.tables import Side, headline_rows, member_mix_rows, metric_flags, scope_rows
+from asklab.report.figures.charts import STRATEGY_COLOURS, TIMING_COLOURS
+from asklab.report.frames.tables import (
+    Side,
+    headline_rows,
+    member_mix_rows,
+    metric_flags,
+    scope_rows,
+)
+from asklab.report.pages.html import esc
+from asklab.report.pages.pages import iso_week_label
 from tests.browser.fixtures import (
     IMG_CONTACT,
     SCRIPT_CONTACT,

@@ -15,12 +15,13 @@ import polars as pl
 import pytest
 from altair.utils import schemapi
 
-from asklab.report import ReportData, fmt, load_report_data, render_reports
-from asklab.report import charts as report_charts
-from asklab.report import pages as report_pages
-from asklab.report.html import Column, esc_expr, tables_html
-from asklab.report.tables import key_slices
-from asklab.report.vega import SpecTemplate, json_rows, named_data, slot
+from asklab.report import ReportData, load_report_data, render_reports
+from asklab.report.figures import charts as report_charts
+from asklab.report.figures.specs import SpecTemplate, json_rows, named_data, slot
+from asklab.report.frames import formats as fmt
+from asklab.report.frames.tables import key_slices
+from asklab.report.pages import pages as report_pages
+from asklab.report.pages.html import Column, esc_expr, tables_html
 from tests.browser.fixtures import (
     AS_OF,
     RUN_ID,

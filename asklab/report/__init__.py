@@ -5,7 +5,7 @@ in ``sql/reports/``); ``render_reports`` writes the pages from it.
 """
 
 from asklab.report.data import GroupKpis, MemberData, ReportData, load_report_data
-from asklab.report.pages import iso_week_label, member_slug, render_reports
+from asklab.report.pages.pages import iso_week_label, member_slug, render_reports
 
 __all__ = [
     "GroupKpis",

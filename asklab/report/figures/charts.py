@@ -3,7 +3,7 @@
 Every chart function takes exactly the columns it draws (it selects them, so
 a wider frame never leaks extra fields into the page) and returns a
 ``ChartSpec``: a top-level Vega-Lite spec with a title and a description.
-Altair validates each chart kind once (see ``asklab.report.vega``); the
+Altair validates each chart kind once (see ``asklab.report.figures.specs``); the
 charts drawn for every member (weekly activity, member against group) are
 templates filled with each member's rows. Strategies are told apart by
 colours of clearly different lightness and by shape or dash, so the charts
@@ -19,7 +19,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from asklab.report.vega import (
+from asklab.report.figures.specs import (
     ChartSpec,
     SpecTemplate,
     chart_spec,

@@ -4,7 +4,7 @@ table of the same numbers shown under it.
 The figures on every member page (weekly activity, member against group) are
 built for all members at once: one Polars pass makes every member's chart rows
 and table rows, and each member's figure is then a template filled with its
-slice (see ``asklab.report.vega``), so the cost per member is string work only.
+slice (see ``asklab.report.figures.specs``), so the cost per member is string work only.
 """
 
 from __future__ import annotations
@@ -13,19 +13,11 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from asklab.report import charts, fmt
 from asklab.report.data import ReportData
-from asklab.report.html import (
-    Column,
-    Figure,
-    Markup,
-    empty_note,
-    esc_expr,
-    row_html_expr,
-    table_html,
-    table_shell,
-)
-from asklab.report.tables import (
+from asklab.report.figures import charts
+from asklab.report.figures.specs import json_array, json_rows
+from asklab.report.frames import formats as fmt
+from asklab.report.frames.tables import (
     GROUP,
     KEY_METRICS,
     MEMBER,
@@ -37,7 +29,16 @@ from asklab.report.tables import (
     sort_by_strategy,
     strategy_rank,
 )
-from asklab.report.vega import json_array, json_rows
+from asklab.report.pages.html import (
+    Column,
+    Figure,
+    Markup,
+    empty_note,
+    esc_expr,
+    row_html_expr,
+    table_html,
+    table_shell,
+)
 
 # -- Chart frames ------------------------------------------------------------------
 

@@ -19,9 +19,8 @@ from urllib.parse import quote
 import polars as pl
 
 from asklab.ingest import member_slug
-from asklab.report import fmt
 from asklab.report.data import MemberData, ReportData
-from asklab.report.figures import (
+from asklab.report.figures.figures import (
     forest_figure,
     km_figure,
     lead_timing_figure,
@@ -31,7 +30,19 @@ from asklab.report.figures import (
     weekly_figure,
     weekly_figures,
 )
-from asklab.report.html import (
+from asklab.report.frames import formats as fmt
+from asklab.report.frames.tables import (
+    GROUP,
+    MEMBER,
+    data_quality_table,
+    headline_table,
+    member_mix_table,
+    rows_by_scope,
+    rows_of,
+    scope_rows,
+)
+from asklab.report.marts import ACTIVE_DAYS, REFERENCE_FOLLOW_UP_DAYS, iso_week_start
+from asklab.report.pages.html import (
     Column,
     Figure,
     Markup,
@@ -42,17 +53,6 @@ from asklab.report.html import (
     page_utf8,
     tables_html,
     tiles_html,
-)
-from asklab.report.marts import ACTIVE_DAYS, REFERENCE_FOLLOW_UP_DAYS, iso_week_start
-from asklab.report.tables import (
-    GROUP,
-    MEMBER,
-    data_quality_table,
-    headline_table,
-    member_mix_table,
-    rows_by_scope,
-    rows_of,
-    scope_rows,
 )
 
 WEEK_FOLDER = re.compile(r"^\d{4}-W\d{2}$")

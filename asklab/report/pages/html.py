@@ -36,8 +36,8 @@ import numpy as np
 import polars as pl
 import vl_convert
 
-from asklab.report.vega import ChartSpec
-from asklab.report.vega import script_json as script_json  # re-exported for the pages
+from asklab.report.figures.specs import ChartSpec
+from asklab.report.figures.specs import script_json as script_json  # re-exported for the pages
 
 
 class Markup(str):

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from asklab.report import charts, fmt
 from asklab.report.data import ReportData
-from asklab.report.html import Column, Markup, esc, flags_html, table_html
+from asklab.report.figures import charts
+from asklab.report.frames import formats as fmt
+from asklab.report.pages.html import Column, Markup, esc, flags_html, table_html
 
 METRIC_LABELS: dict[str, str] = {
     "yes_rate": "Yes rate",
