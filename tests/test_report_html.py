@@ -71,13 +71,7 @@ def test_csp_forbids_other_origins_and_allows_only_hashed_scripts() -> None:
 
 def test_page_with_charts_inlines_one_bundle_and_hashes_both_scripts() -> None:
     page = page_html(
-        title="t",
-        nav=Markup(""),
-        heading="h",
-        lede="l",
-        body=Markup("<p>x</p>"),
-        has_charts=True,
-        footer="f",
+        "index.html", has_charts=True, title="t", heading="h", lede="l", footer="f", weeks=[]
     )
     bundle = vega_bundle()
     assert page.count(bundle) == 1
@@ -92,13 +86,7 @@ def test_page_with_charts_inlines_one_bundle_and_hashes_both_scripts() -> None:
 
 def test_page_without_charts_has_no_script() -> None:
     page = page_html(
-        title="t",
-        nav=Markup(""),
-        heading="<h>",
-        lede="l",
-        body=Markup(""),
-        has_charts=False,
-        footer="f",
+        "index.html", has_charts=False, title="t", heading="<h>", lede="l", footer="f", weeks=[]
     )
     assert "<script" not in page
     assert "<h1>&lt;h&gt;</h1>" in page

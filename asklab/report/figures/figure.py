@@ -18,3 +18,13 @@ class Figure:
     table: Markup
     # Tables longer than this fold into a <details> element under the chart.
     fold_table: bool = False
+
+    @property
+    def spec_json(self) -> Markup:
+        """The spec's JSON for its ``<script type="application/json">`` element.
+
+        Markup, so the template writes it as it is: the JSON is script-safe
+        (``<``, ``>`` and ``&`` written as ``\\u003c`` etc., see
+        ``asklab.report.figures.specs``), so no value in it can close the element.
+        """
+        return Markup(self.spec.text)

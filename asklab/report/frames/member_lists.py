@@ -1,5 +1,7 @@
 """A member's own lists: references to call back, contacts who reached out,
 introductions received and rejected cells, the rows of all members written at once.
+``templates/member.html`` places them, with a note under a list cut to its
+first rows.
 
 These lists grow with a member's calls, so their rows are written by Polars
 in one pass (``tables_html``) with whole-column escaping, never per row.
@@ -14,7 +16,7 @@ import polars as pl
 from asklab.report.data import MemberData
 from asklab.report.frames import formats as fmt
 from asklab.report.frames.html_tables import Column, tables_html
-from asklab.report.markup import Markup, esc, esc_expr
+from asklab.report.markup import Markup, esc_expr
 from asklab.report.marts import REFERENCE_FOLLOW_UP_DAYS
 
 REFERENCE_COLUMNS = [
@@ -61,15 +63,10 @@ def _text_or_missing(column: str) -> pl.Expr:
     )
 
 
-def more_rows_note(shown: int, total: int, text: str) -> str:
-    """Under a cut list: ``text`` (with ``{shown}`` and ``{total}``) when rows were left out."""
-    if total <= shown:
-        return ""
-    return f'<p class="more">{esc(text.format(shown=fmt.count(shown), total=fmt.count(total)))}</p>'
-
-
-def follow_up_sections_of(members: Sequence[MemberData]) -> list[str]:
-    """Each member's follow-up lists (references, reached out, introductions), all
+def follow_up_tables(
+    members: Sequence[MemberData],
+) -> tuple[list[Markup], list[Markup], list[Markup]]:
+    """Each member's follow-up tables (references, reached out, introductions), all
     members' rows written at once: these lists grow with the member's calls."""
     references = tables_html(
         [m.references_to_call for m in members],
@@ -111,41 +108,12 @@ def follow_up_sections_of(members: Sequence[MemberData]) -> list[str]:
         caption="Introductions you received, newest first.",
         empty="No introductions yet.",
     )
-    return [
-        "".join(
-            [
-                "<h3>References to call back</h3>",
-                reference_table,
-                more_rows_note(
-                    m.references_to_call.height,
-                    m.references_to_call_total,
-                    "Showing the {shown} longest since their last call, of {total}.",
-                ),
-                "<h3>Contacts who reached out</h3>",
-                reached_table,
-                more_rows_note(
-                    m.reached_out.height,
-                    m.reached_out_total,
-                    "Showing the newest {shown} of {total}.",
-                ),
-                "<h3>Introductions received</h3>",
-                intro_table,
-                more_rows_note(
-                    m.introductions.height,
-                    m.introductions_total,
-                    "Showing the newest {shown} of {total}.",
-                ),
-            ]
-        )
-        for m, reference_table, reached_table, intro_table in zip(
-            members, references, reached, intros, strict=True
-        )
-    ]
+    return references, reached, intros
 
 
 def rejected_tables(members: Sequence[MemberData]) -> list[Markup]:
     """Each member's rejected cells, all members' rows written at once."""
-    tables = tables_html(
+    return tables_html(
         [m.rejected for m in members],
         REJECTED_COLUMNS,
         [
@@ -159,15 +127,3 @@ def rejected_tables(members: Sequence[MemberData]) -> list[Markup]:
         caption="Fix these cells in your spreadsheet; the rows load on the next run.",
         empty="No rejected rows: every row of your files loaded.",
     )
-    return [
-        Markup(
-            table
-            + more_rows_note(
-                m.rejected.height,
-                m.rejected_total,
-                "Showing the first {shown} of {total} rejected cells; "
-                "run `asklab validate` on your files for the full list.",
-            )
-        )
-        for m, table in zip(members, tables, strict=True)
-    ]

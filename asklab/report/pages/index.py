@@ -7,9 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
-from asklab.report.markup import Markup, esc
 from asklab.report.pages.shell import page_html
 
 WEEK_FOLDER = re.compile(r"^\d{4}-W\d{2}$")
@@ -43,27 +41,13 @@ def scan_report_weeks(reports_dir: Path) -> list[WeekPages]:
 
 
 def index_page(weeks: Sequence[WeekPages], *, as_of: dt.date) -> str:
-    parts = []
-    for week in weeks:
-        base = quote(week.week)
-        links = []
-        if week.has_group:
-            links.append(f'<li><a href="{base}/group.html">Group report</a></li>')
-        links.extend(
-            f'<li><a href="{base}/members/{quote(slug)}.html">{esc(slug)}</a></li>'
-            for slug in week.member_slugs
-        )
-        parts.append(
-            f'<section><h2 id="week-{esc(week.week)}">Week {esc(week.week)}</h2>'
-            f'<ul class="pages">{"".join(links)}</ul></section>'
-        )
-    body = "".join(parts) or '<p class="empty">No reports yet.</p>'
+    """The index (``templates/index.html``): every week's pages, newest week first."""
     return page_html(
+        "index.html",
+        has_charts=False,
         title="asklab reports",
-        nav=Markup(""),
         heading="asklab reports",
         lede="Every weekly group report and member page, newest week first.",
-        body=Markup(body),
-        has_charts=False,
         footer=f"Index written {as_of.isoformat()}.",
+        weeks=weeks,
     )

@@ -2,7 +2,8 @@
 activity and rows to fix. Only that member's contacts appear.
 
 The parts that grow with the members (charts, tables, lists) are built for
-many members at once (``member_parts``); a page is then string work.
+many members at once (``member_parts``); a page is then the layout
+``templates/member.html`` filled with them.
 """
 
 from __future__ import annotations
@@ -18,28 +19,26 @@ from asklab.report.figures.figure import Figure
 from asklab.report.figures.member_figures import versus_figures, weekly_figures
 from asklab.report.frames import formats as fmt
 from asklab.report.frames.headline import headline_table
-from asklab.report.frames.member_lists import follow_up_sections_of, rejected_tables
+from asklab.report.frames.member_lists import follow_up_tables, rejected_tables
 from asklab.report.frames.scopes import rows_by_scope
 from asklab.report.markup import Markup
 from asklab.report.metrics import GROUP, MEMBER
-from asklab.report.pages.blocks import figure_html, optional_figure, section, tiles_html
 from asklab.report.pages.shell import Page, footer, iso_week_label, page_utf8
 
 
-def _member_tiles(member: MemberData) -> Markup:
-    return tiles_html(
-        [
-            (fmt.count(member.calls_this_week), "Your calls this week", ""),
-            (fmt.count(member.calls_total), "Your calls in total", ""),
-            (fmt.count(member.mature_calls), "Mature calls", "follow-up window over"),
-            (
-                fmt.count(member.unattributed_events),
-                "Unattributed events",
-                f"of {member.events} events",
-            ),
-            (fmt.count(member.rejected_rows), "Rows rejected", "see the list below"),
-        ]
-    )
+def member_tiles(member: MemberData) -> list[tuple[str, str, str]]:
+    """A member's KPI tiles as (value, label, note)."""
+    return [
+        (fmt.count(member.calls_this_week), "Your calls this week", ""),
+        (fmt.count(member.calls_total), "Your calls in total", ""),
+        (fmt.count(member.mature_calls), "Mature calls", "follow-up window over"),
+        (
+            fmt.count(member.unattributed_events),
+            "Unattributed events",
+            f"of {member.events} events",
+        ),
+        (fmt.count(member.rejected_rows), "Rows rejected", "see the list below"),
+    ]
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,9 @@ class MemberParts:
     versus: Figure | None
     versus_table: Markup
     weekly: Figure | None
-    follow_ups: str
+    references: Markup  # the member's list tables, their rows written for all members at once
+    reached_out: Markup
+    introductions: Markup
     rejected: Markup
 
 
@@ -76,7 +77,7 @@ def member_parts(data: ReportData, members: Sequence[MemberData]) -> list[Member
         title="Your weekly activity",
         subtitle="Your calls per week by ask strategy",
     )
-    follow_ups = follow_up_sections_of(members)
+    references, reached_out, introductions = follow_up_tables(members)
     rejected = rejected_tables(members)
     return [
         MemberParts(
@@ -85,10 +86,12 @@ def member_parts(data: ReportData, members: Sequence[MemberData]) -> list[Member
             versus=versus[name][0],
             versus_table=versus[name][1],
             weekly=weekly.get(name),
-            follow_ups=follow_up,
-            rejected=rejected_rows,
+            references=references[index],
+            reached_out=reached_out[index],
+            introductions=introductions[index],
+            rejected=rejected[index],
         )
-        for name, follow_up, rejected_rows in zip(names, follow_ups, rejected, strict=True)
+        for index, name in enumerate(names)
     ]
 
 
@@ -103,30 +106,16 @@ def member_page(
         with_mh=False,
         caption="Your calls only. x / n: calls with the outcome / calls counted.",
     )
-    versus, weekly = parts.versus, parts.weekly
-    body = "".join(
-        [
-            _member_tiles(member),
-            section(
-                "versus",
-                "Your numbers against the group's",
-                figure_html(versus) if versus is not None else parts.versus_table,
-            ),
-            section("your-results", "Your reference asks against your job asks", comparison),
-            section("follow-ups", "Follow-ups", parts.follow_ups),
-            section("activity", "Activity", optional_figure(weekly, "You have no calls yet.")),
-            section("rejected", "Rows to fix", parts.rejected),
-        ]
-    )
     return page_utf8(
+        "member.html",
+        has_charts=parts.versus is not None or parts.weekly is not None,
         title=f"asklab report {week}: {member.member}",
-        nav=Markup(
-            '<a href="../../index.html">All reports</a> · <a href="../group.html">Group report</a>'
-        ),
         heading=f"{member.member}: week {week}",
         lede=f"Your networking calls as of {as_of.isoformat()}. This page is for you only: "
         "it names your contacts.",
-        body=Markup(body),
-        has_charts=versus is not None or weekly is not None,
         footer=footer(data, as_of),
+        member=member,
+        member_tiles=member_tiles(member),
+        parts=parts,
+        headline_table=comparison,
     )
