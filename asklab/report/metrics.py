@@ -1,9 +1,11 @@
 """The report's names and thresholds: metrics, their labels, scopes, strategies.
 
 One place in the report package for the values it shares with the outcomes
-stage (``asklab.outcomes`` holds its own copies of GROUP, MEMBER,
-RATE_METRICS and SMALL_SAMPLE_N). Every report module imports them from here,
-so pointing them at a shared ``asklab.metrics`` later is a change to this file only.
+stage (``asklab.outcomes`` holds its own copies of GROUP, MEMBER, JOB,
+REFERENCE, RATE_METRICS and SMALL_SAMPLE_N). Every report module imports them
+from here, so pointing them at a shared ``asklab.metrics`` later is a change
+to this file only. (``ACTIVE_DAYS``, ``REFERENCE_FOLLOW_UP_DAYS`` and
+``FOLLOW_UP_LIMIT`` stay with the marts, ``asklab.report.marts``.)
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ KEY_METRICS: tuple[str, ...] = ("yes_rate", "lead_rate")
 # A side smaller than this in a comparison is flagged as a small sample.
 SMALL_SAMPLE_N = 10
 
-# Ask strategies in the order every table and chart lists them.
-STRATEGY_ORDER: tuple[str, ...] = ("job", "reference", "mixed", "other")
+# The two strategies the headline compares, and every strategy in the order every
+# table and chart lists them.
+JOB = "job"
+REFERENCE = "reference"
+STRATEGY_ORDER: tuple[str, ...] = (JOB, REFERENCE, "mixed", "other")
 
 # The data-quality row of rejections that name no member.
 UNKNOWN_MEMBER = "(member not known)"

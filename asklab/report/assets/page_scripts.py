@@ -63,14 +63,17 @@ def content_security_policy(scripts: Sequence[str]) -> str:
 
 
 def chart_page_csp() -> str:
+    """The policy of a page with charts: the bundle and the embed script may run."""
     return content_security_policy([vega_bundle(), EMBED_SCRIPT])
 
 
 @functools.cache
 def chart_scripts() -> str:
+    """The two script elements a chart page ends with (built once per process)."""
     return f"<script>{vega_bundle()}</script><script>{EMBED_SCRIPT}</script>"
 
 
 @functools.cache
 def chart_scripts_utf8() -> bytes:
+    """``chart_scripts`` as UTF-8, encoded once per process."""
     return chart_scripts().encode("utf-8")

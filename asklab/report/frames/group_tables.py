@@ -11,7 +11,14 @@ from asklab.report.frames.headline import metric_side
 from asklab.report.frames.html_tables import Column, table_html
 from asklab.report.frames.scopes import metric_row, rows_by_scope, rows_of, strategy_row
 from asklab.report.markup import Markup, esc
-from asklab.report.metrics import KEY_METRICS, METRIC_LABELS, STRATEGY_ORDER, UNKNOWN_MEMBER
+from asklab.report.metrics import (
+    JOB,
+    KEY_METRICS,
+    METRIC_LABELS,
+    REFERENCE,
+    STRATEGY_ORDER,
+    UNKNOWN_MEMBER,
+)
 
 
 def member_mix_rows(data: ReportData) -> list[list[object]]:
@@ -28,8 +35,8 @@ def member_mix_rows(data: ReportData) -> list[list[object]]:
         row: list[object] = [member if member is not None else "All members, pooled"]
         row += [fmt.count(calls.get(strategy, 0)) for strategy in STRATEGY_ORDER]
         for metric in KEY_METRICS:
-            job = metric_side(strategy_row(scope, "job"), metric)
-            ref = metric_side(strategy_row(scope, "reference"), metric)
+            job = metric_side(strategy_row(scope, JOB), metric)
+            ref = metric_side(strategy_row(scope, REFERENCE), metric)
             job_rate = fmt.MISSING if job is None else fmt.pct(job.rate)
             ref_rate = fmt.MISSING if ref is None else fmt.pct(ref.rate)
             row.append(f"{job_rate} / {ref_rate}")

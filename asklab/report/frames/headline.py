@@ -14,8 +14,10 @@ from asklab.report.frames.scopes import metric_row, rows_of, strategy_row
 from asklab.report.markup import Markup
 from asklab.report.metrics import (
     HEADLINE_METRICS,
+    JOB,
     MATURE_METRICS,
     METRIC_LABELS,
+    REFERENCE,
     SMALL_SAMPLE_N,
 )
 
@@ -107,8 +109,8 @@ def headline_rows_of(
     by_strategy: Sequence[dict], comparison: Sequence[dict], *, with_mh: bool
 ) -> list[list[object]]:
     """``headline_rows`` from one scope's row dicts."""
-    job_row = strategy_row(by_strategy, "job")
-    ref_row = strategy_row(by_strategy, "reference")
+    job_row = strategy_row(by_strategy, JOB)
+    ref_row = strategy_row(by_strategy, REFERENCE)
     rows: list[list[object]] = []
     for metric in HEADLINE_METRICS:
         job = metric_side(job_row, metric)
