@@ -5,9 +5,4 @@ statistics, reports); ``flows/`` wires them into Prefect. Nothing here imports
 Prefect's flow machinery.
 """
 
-from asklab.queries import sql_root
-
 __version__ = "0.1.0"
-
-# The folder of the SQL files (see asklab.queries).
-SQL_DIR = sql_root()

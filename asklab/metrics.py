@@ -33,6 +33,19 @@ MATURE_METRICS: frozenset[str] = frozenset(
     {"intro_rate", "lead_rate", "reached_out_rate", "leads_per_call"}
 )
 
+# Every metric of the headline tables: the rates, then leads per call.
+HEADLINE_METRICS: tuple[str, ...] = (*RATE_METRICS, "leads_per_call")
+# How the pages name each metric.
+METRIC_LABELS: dict[str, str] = {
+    "yes_rate": "Yes rate",
+    "intro_rate": "Introduction rate",
+    "lead_rate": "Lead rate",
+    "reached_out_rate": "Reached-out rate",
+    "leads_per_call": "Leads per call",
+}
+# Metrics in the per-member comparison and the relationship heat map.
+KEY_METRICS: tuple[str, ...] = ("yes_rate", "lead_rate")
+
 # A side smaller than this in a comparison is flagged `small_sample`.
 SMALL_SAMPLE_N = 10
 
@@ -40,3 +53,6 @@ SMALL_SAMPLE_N = 10
 
 # Funnel stages in order; each counts mature calls that reached the stage.
 FUNNEL_STAGES: tuple[str, ...] = ("call", "said_yes", "introduction", "lead", "interview", "offer")
+
+# The data-quality row of rejections that name no member.
+UNKNOWN_MEMBER = "(member not known)"

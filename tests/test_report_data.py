@@ -10,8 +10,9 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from asklab.outcomes.marts import iso_week_start
+from asklab.queries import sql_folder
 from asklab.report import load_report_data, render_reports
-from asklab.report.data import FOLLOW_UP_LIMIT, REPORT_SQL_DIR, ReportDataError
+from asklab.report.data import FOLLOW_UP_LIMIT, ReportDataError
 from tests.browser.fixtures import (
     SMALL_AS_OF,
     create_table,
@@ -121,7 +122,7 @@ def test_group_frames_never_carry_contacts_or_notes(con) -> None:
 
 def test_user_text_reaches_sql_only_as_parameters() -> None:
     # Report SQL takes values through $parameters; none is built by formatting.
-    for path in REPORT_SQL_DIR.glob("*.sql"):
+    for path in sql_folder("reports"):
         text = path.read_text()
         assert "{" not in text and "%s" not in text, path.name
 

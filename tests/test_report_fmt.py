@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from asklab.report import fmt
+from asklab.report.frames import formats as fmt
 
 
 def test_percent_and_interval() -> None:

@@ -10,18 +10,13 @@ from pathlib import Path
 
 import vl_convert
 
-from asklab.report import html as report_html
-from asklab.report.html import (
-    EMBED_SCRIPT,
-    Column,
-    Markup,
-    content_security_policy,
-    esc,
-    page_html,
-    script_json,
-    table_html,
-    vega_bundle,
-)
+from asklab.report.assets import vega_bundle as report_bundle
+from asklab.report.assets.page_scripts import EMBED_SCRIPT, content_security_policy
+from asklab.report.assets.vega_bundle import vega_bundle
+from asklab.report.figures.specs import script_json
+from asklab.report.frames.html_tables import Column, table_html
+from asklab.report.markup import Markup, esc
+from asklab.report.pages.shell import page_html
 from tests.browser.fixtures import vega_cache_in_tmp  # noqa: F401 (autouse)
 
 
@@ -76,13 +71,7 @@ def test_csp_forbids_other_origins_and_allows_only_hashed_scripts() -> None:
 
 def test_page_with_charts_inlines_one_bundle_and_hashes_both_scripts() -> None:
     page = page_html(
-        title="t",
-        nav=Markup(""),
-        heading="h",
-        lede="l",
-        body=Markup("<p>x</p>"),
-        has_charts=True,
-        footer="f",
+        "index.html", has_charts=True, title="t", heading="h", lede="l", footer="f", weeks=[]
     )
     bundle = vega_bundle()
     assert page.count(bundle) == 1
@@ -97,13 +86,7 @@ def test_page_with_charts_inlines_one_bundle_and_hashes_both_scripts() -> None:
 
 def test_page_without_charts_has_no_script() -> None:
     page = page_html(
-        title="t",
-        nav=Markup(""),
-        heading="<h>",
-        lede="l",
-        body=Markup(""),
-        has_charts=False,
-        footer="f",
+        "index.html", has_charts=False, title="t", heading="<h>", lede="l", footer="f", weeks=[]
     )
     assert "<script" not in page
     assert "<h1>&lt;h&gt;</h1>" in page
@@ -119,7 +102,7 @@ FAKE_BUNDLE = "var a = 1;window.vegaEmbed=f;window.vega=v;"
 
 
 def _cache_file(root: Path) -> Path:
-    version = report_html._bundle_vegalite_version()
+    version = report_bundle._bundle_vegalite_version()
     return (
         root
         / "asklab"
@@ -135,22 +118,22 @@ def _counting_builder(monkeypatch) -> list[str | None]:
         calls.append(vegalite_version)
         return FAKE_BUNDLE
 
-    monkeypatch.setattr(report_html, "_build_vega_bundle", build)
+    monkeypatch.setattr(report_bundle, "_build_vega_bundle", build)
     return calls
 
 
 def test_bundle_is_cached_on_disk_and_read_back(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     calls = _counting_builder(monkeypatch)
-    assert report_html.load_vega_bundle() == FAKE_BUNDLE
+    assert report_bundle.load_vega_bundle() == FAKE_BUNDLE
     assert _cache_file(tmp_path).read_text(encoding="utf-8") == FAKE_BUNDLE
     assert len(calls) == 1
 
     def no_build(vegalite_version: str | None) -> str:
         raise AssertionError("built again despite the cache")
 
-    monkeypatch.setattr(report_html, "_build_vega_bundle", no_build)
-    assert report_html.load_vega_bundle() == FAKE_BUNDLE
+    monkeypatch.setattr(report_bundle, "_build_vega_bundle", no_build)
+    assert report_bundle.load_vega_bundle() == FAKE_BUNDLE
     # Only the cache file is left: the temp file was renamed onto it.
     assert [p.name for p in (tmp_path / "asklab").iterdir()] == [_cache_file(tmp_path).name]
 
@@ -162,7 +145,7 @@ def test_empty_or_cut_cache_file_is_built_again(tmp_path, monkeypatch) -> None:
     path.parent.mkdir(parents=True)
     for damaged in ("", FAKE_BUNDLE[:20]):
         path.write_text(damaged, encoding="utf-8")
-        assert report_html.load_vega_bundle() == FAKE_BUNDLE
+        assert report_bundle.load_vega_bundle() == FAKE_BUNDLE
         assert path.read_text(encoding="utf-8") == FAKE_BUNDLE
     assert len(calls) == 2
 
@@ -173,8 +156,8 @@ def test_unwritable_cache_does_not_fail_the_run(tmp_path, monkeypatch) -> None:
     blocker.write_text("x", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     calls = _counting_builder(monkeypatch)
-    assert report_html.load_vega_bundle() == FAKE_BUNDLE
-    assert report_html.load_vega_bundle() == FAKE_BUNDLE
+    assert report_bundle.load_vega_bundle() == FAKE_BUNDLE
+    assert report_bundle.load_vega_bundle() == FAKE_BUNDLE
     assert len(calls) == 2
     assert [p.name for p in tmp_path.iterdir()] == ["not-a-folder"]
 
@@ -182,10 +165,10 @@ def test_unwritable_cache_does_not_fail_the_run(tmp_path, monkeypatch) -> None:
 def test_cache_folder_defaults_to_home_cache(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert report_html.vega_cache_dir() == tmp_path / ".cache" / "asklab"
+    assert report_bundle.vega_cache_dir() == tmp_path / ".cache" / "asklab"
     # A relative XDG_CACHE_HOME is ignored, as the XDG spec says.
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
-    assert report_html.vega_cache_dir() == tmp_path / ".cache" / "asklab"
+    assert report_bundle.vega_cache_dir() == tmp_path / ".cache" / "asklab"
 
 
 def test_real_bundle_sets_vega_embed_at_its_end() -> None:

@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 
 from asklab.report import member_slug, render_reports
-from asklab.report.charts import STRATEGY_COLOURS, TIMING_COLOURS
-from asklab.report.html import esc
-from asklab.report.pages import iso_week_label
-from asklab.report.tables import Side, headline_rows, member_mix_rows, metric_flags, scope_rows
+from asklab.report.figures.group_charts import TIMING_COLOURS
+from asklab.report.figures.style import STRATEGY_COLOURS
+from asklab.report.frames.group_tables import member_mix_rows
+from asklab.report.frames.headline import Side, headline_rows, metric_flags
+from asklab.report.frames.scopes import scope_rows
+from asklab.report.markup import esc
+from asklab.report.pages.shell import iso_week_label
 from tests.browser.fixtures import (
     IMG_CONTACT,
     SCRIPT_CONTACT,

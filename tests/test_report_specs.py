@@ -15,12 +15,14 @@ import polars as pl
 import pytest
 from altair.utils import schemapi
 
-from asklab.report import ReportData, fmt, load_report_data, render_reports
-from asklab.report import charts as report_charts
-from asklab.report import pages as report_pages
-from asklab.report.html import Column, esc_expr, tables_html
-from asklab.report.tables import key_slices
-from asklab.report.vega import SpecTemplate, json_rows, named_data, slot
+from asklab.report import ReportData, load_report_data, render_reports
+from asklab.report import write as report_write
+from asklab.report.figures import member_charts
+from asklab.report.figures.specs import SpecTemplate, json_rows, named_data, slot
+from asklab.report.frames import formats as fmt
+from asklab.report.frames.html_tables import Column, tables_html
+from asklab.report.frames.scopes import key_slices
+from asklab.report.markup import esc_expr
 from tests.browser.fixtures import (
     AS_OF,
     RUN_ID,
@@ -139,8 +141,8 @@ def many_members(count: int) -> ReportData:
 
 def validations_to_render(count: int, root: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     """How many times Altair validates a spec while the pages of ``count`` members render."""
-    report_charts.versus_template.cache_clear()
-    report_charts.weekly_template.cache_clear()
+    member_charts.versus_template.cache_clear()
+    member_charts.weekly_template.cache_clear()
     calls = []
     validate = schemapi.validate_jsonschema
 
@@ -258,9 +260,9 @@ def test_pages_made_in_parts_equal_pages_made_at_once(
     # (the last part has one) must give every page byte for byte as one part does.
     fixture = build_warehouse()
     data = load_report_data(fixture.con, as_of=AS_OF, run_id=RUN_ID)
-    monkeypatch.setattr(report_pages, "MEMBERS_PER_PART", 2)
+    monkeypatch.setattr(report_write, "MEMBERS_PER_PART", 2)
     in_parts = render_reports(data, tmp_path / "parts", as_of=AS_OF)
-    monkeypatch.setattr(report_pages, "MEMBERS_PER_PART", 1000)
+    monkeypatch.setattr(report_write, "MEMBERS_PER_PART", 1000)
     at_once = render_reports(data, tmp_path / "once", as_of=AS_OF)
     names = [p.relative_to(tmp_path / "parts").as_posix() for p in in_parts]
     assert names == [p.relative_to(tmp_path / "once").as_posix() for p in at_once]

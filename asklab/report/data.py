@@ -2,7 +2,7 @@
 
 ``load_report_data`` is the only place the report stage touches DuckDB. It
 reads small tables only: the outcome tables, the report marts that the
-outcomes stage builds (``asklab.report.marts``: member counts, the group's
+outcomes stage builds (``asklab.outcomes.marts``: member counts, the group's
 headline counts and each member's follow-up lists, already cut to
 ``FOLLOW_UP_LIMIT`` rows per member with the member's full count), and the
 file-sized ``load_log`` and ``rejected_rows``. It never scans ``calls``,
@@ -14,21 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
-from asklab import SQL_DIR
 from asklab.outcomes.marts import (
     FOLLOW_UP_LIMIT,
     ReportMartError,
     build_report_marts,
     report_marts_as_of,
 )
-
-REPORT_SQL_DIR: Path = SQL_DIR / "reports"
+from asklab.queries import read_sql
 
 
 class ReportDataError(RuntimeError):
@@ -100,7 +97,7 @@ class ReportData:
 
 def read_report_sql(name: str) -> str:
     """The text of ``sql/reports/<name>.sql``."""
-    return (REPORT_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return read_sql(f"reports/{name}")
 
 
 def run_report_query(
@@ -225,7 +222,7 @@ def ensure_report_marts(con: duckdb.DuckDBPyConnection, *, as_of: dt.date) -> No
     elif built_for != as_of:
         raise ReportDataError(
             f"the report marts were built for as_of {built_for}, not {as_of}: run the "
-            "outcomes stage for this as_of (asklab.report.marts.build_report_marts)"
+            "outcomes stage for this as_of (asklab.outcomes.marts.build_report_marts)"
         )
 
 

@@ -94,7 +94,7 @@ def probability(value: float | None) -> str:
     return f"{value * 100:.0f}%"
 
 
-# -- The same formats for a whole column (tables of many rows, see html.tables_html) --
+# -- The same formats for a whole column (tables of many rows, see html_tables.tables_html) --
 # Each distinct value is formatted once by the Python function above, so a
 # column reads exactly as the per-value format would write it.
 

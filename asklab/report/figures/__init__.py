@@ -1,0 +1,1 @@
+"""Altair chart specs and the figures (chart, caption, table) built on them."""

@@ -1,0 +1,1 @@
+"""Polars frames and table rows the pages show, from the report data."""

@@ -1,0 +1,1 @@
+"""Each page assembled from its frames and figures."""
