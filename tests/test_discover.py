@@ -1,4 +1,4 @@
-"""Discovery of input files and the member/contact keys (CONTRACT.md section 1)."""
+"""Discovery of input files below the raw root (CONTRACT.md section 1)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from asklab.ingest import (
-    contact_key,
-    discover_files,
-    folder_member,
-    member_key,
-    member_slug,
-    source_name,
-)
+from asklab.ingest import discover_files, folder_member, source_name
 
 
 def _touch(root: Path, relative: str) -> None:
@@ -75,19 +68,3 @@ def test_folder_member_is_the_first_folder_below_the_root(
     source_file: str, member: str | None
 ) -> None:
     assert folder_member(source_file) == member
-
-
-def test_member_key_trims_lowercases_and_collapses_whitespace() -> None:
-    assert member_key("  Alice \t  SMITH\u00a0 ") == "alice smith"
-    assert member_key("Zoë   de\nBoer") == "zoë de boer"
-
-
-def test_member_slug_replaces_runs_outside_a_z0_9_with_one_dash() -> None:
-    assert member_slug("alice smith") == "alice-smith"
-    assert member_slug("  o'brien & co. ") == "o-brien-co"
-    assert member_slug("zoë de boer") == "zo-de-boer"
-    assert member_slug("--x--") == "x"
-
-
-def test_contact_key_matches_the_member_key_rules() -> None:
-    assert contact_key("  John   SMITH ") == "john smith"

@@ -3,14 +3,7 @@
 Pure functions only; the warehouse loader (``asklab.ingest.load``) builds on them.
 """
 
-from asklab.ingest.discover import (
-    contact_key,
-    discover_files,
-    folder_member,
-    member_key,
-    member_slug,
-    source_name,
-)
+from asklab.ingest.discover import discover_files, folder_member, source_name
 from asklab.ingest.readers import FileError, FileRead, RawTable, read_file
 from asklab.ingest.validate import (
     CALL_ROW_SCHEMA,
@@ -22,6 +15,7 @@ from asklab.ingest.validate import (
     validate_paths,
     validate_read,
 )
+from asklab.keys import contact_key, member_key, member_slug
 
 __all__ = [
     "CALL_ROW_SCHEMA",

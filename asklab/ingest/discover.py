@@ -1,26 +1,23 @@
 """Find the input files below the raw root and name them (CONTRACT.md section 1).
 
-Also the key helpers every stage shares: member key, member slug and contact
-key, so a member named in a column and one named by a folder compare equal.
+The member key, contact key and slug live in :mod:`asklab.keys`; they are
+re-exported here for the modules that still import them from this one.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
-INPUT_SUFFIXES = (".csv", ".xlsx")
-
-# Unicode White_Space, spelled out so Python and Polars (Rust) trim and collapse
-# exactly the same characters (Python's str.isspace also counts \x1c-\x1f).
-WHITESPACE_CHARS = (
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+from asklab.keys import (  # noqa: F401  (re-exported)
+    WHITESPACE_CHARS,
+    WHITESPACE_RUN_PATTERN,
+    contact_key,
+    member_key,
+    member_slug,
 )
-WHITESPACE_RUN_PATTERN = "[" + WHITESPACE_CHARS + "]+"
-_WHITESPACE_RUN = re.compile(WHITESPACE_RUN_PATTERN)
-_OUTSIDE_SLUG = re.compile(r"[^a-z0-9]+")
+
+INPUT_SUFFIXES = (".csv", ".xlsx")
 
 
 def is_ignored_name(name: str, *, is_dir: bool) -> bool:
@@ -63,21 +60,3 @@ def folder_member(source_file: str) -> str | None:
     """
     parts = source_file.split("/")
     return parts[0] if len(parts) > 1 else None
-
-
-def member_key(text: str) -> str:
-    """Trimmed, lower-cased, inner whitespace runs collapsed to one space."""
-    return _WHITESPACE_RUN.sub(" ", text.strip(WHITESPACE_CHARS).lower())
-
-
-def contact_key(text: str) -> str:
-    """Same normalisation as the member key: trimmed, lower-cased, whitespace collapsed."""
-    return member_key(text)
-
-
-def member_slug(key: str) -> str:
-    """File-name form of a member key: runs outside ``[a-z0-9]`` become ``-``, ends stripped.
-
-    May be empty for a key without any ASCII letter or digit (e.g. ``李雷``).
-    """
-    return _OUTSIDE_SLUG.sub("-", key).strip("-")

@@ -23,7 +23,7 @@ from typing import Literal
 import fastexcel
 import polars as pl
 
-from asklab.ingest.discover import WHITESPACE_CHARS
+from asklab.keys import WHITESPACE_CHARS
 from asklab.vocab import (
     CALL_COLUMNS,
     CALL_HEADER_SYNONYMS,

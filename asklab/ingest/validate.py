@@ -21,10 +21,8 @@ import polars as pl
 
 from asklab.ingest.discover import (
     INPUT_SUFFIXES,
-    WHITESPACE_CHARS,
     discover_files,
     folder_member,
-    member_key,
     source_name,
 )
 from asklab.ingest.readers import (
@@ -35,6 +33,7 @@ from asklab.ingest.readers import (
     RawTable,
     read_file,
 )
+from asklab.keys import WHITESPACE_CHARS, member_key
 from asklab.vocab import (
     ASK_ORDER,
     ASK_SEPARATOR_REGEX,
