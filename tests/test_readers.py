@@ -9,7 +9,7 @@ import pytest
 import xlsxwriter
 
 from asklab.ingest import FileError, read_file
-from asklab.ingest.readers import normalise_header
+from asklab.ingest.header import normalise_header
 
 
 def _read_csv(tmp_path: Path, data: bytes, name: str = "calls.csv"):

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from asklab.ingest import CALL_ROW_SCHEMA, REJECTED_SCHEMA, FileError, validate_read
-from asklab.ingest.readers import _records_exact, _records_fast, _trim_cells, read_csv_bytes
+from asklab.ingest.read import _records_exact, _records_fast, _trim_cells, read_csv_bytes
 from asklab.keys import WHITESPACE_CHARS
 
 AS_OF = dt.date(2026, 11, 26)

@@ -4,7 +4,7 @@ Pure functions only; the warehouse loader (``asklab.ingest.load``) builds on the
 """
 
 from asklab.ingest.discover import discover_files, folder_member, source_name
-from asklab.ingest.readers import FileError, FileRead, RawTable, read_file
+from asklab.ingest.read import FileError, FileRead, RawTable, read_file
 from asklab.ingest.validate import (
     CALL_ROW_SCHEMA,
     EVENT_ROW_SCHEMA,
@@ -17,10 +17,26 @@ from asklab.ingest.validate import (
 )
 from asklab.keys import contact_key, member_key, member_slug
 
+# Modules (relative to the asklab package) whose code decides what a file's rows
+# become: the loader's rules fingerprint should hash all of them, so a change to
+# any re-reads every file once.
+RULES_MODULES: tuple[str, ...] = (
+    "keys.py",
+    "vocab.py",
+    "ingest/discover.py",
+    "ingest/header.py",
+    "ingest/read.py",
+    "ingest/cells.py",
+    "ingest/dates.py",
+    "ingest/rules.py",
+    "ingest/validate.py",
+)
+
 __all__ = [
     "CALL_ROW_SCHEMA",
     "EVENT_ROW_SCHEMA",
     "REJECTED_SCHEMA",
+    "RULES_MODULES",
     "FileError",
     "FileRead",
     "Problem",

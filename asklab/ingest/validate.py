@@ -24,7 +24,7 @@ from asklab.ingest.discover import (
     folder_member,
     source_name,
 )
-from asklab.ingest.readers import (
+from asklab.ingest.read import (
     DATE_COLUMNS,
     EXTRA_CELLS,
     FileError,
