@@ -7,7 +7,10 @@ key's file-name form (report pages, plan folders).
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
+from collections.abc import Iterable
 
 # Unicode White_Space, spelled out so Python and Polars (Rust) trim and collapse
 # exactly the same characters (Python's str.isspace also counts \x1c-\x1f).
@@ -30,9 +33,60 @@ def contact_key(text: str) -> str:
     return member_key(text)
 
 
-def member_slug(key: str) -> str:
-    """File-name form of a member key: runs outside ``[a-z0-9]`` become ``-``, ends stripped.
+SLUG_MAX_CHARS = 60
+# A disambiguated slug: the slug cut to this many characters, "-", 8 hex digits.
+SLUG_HASHED_BASE_CHARS = 40
+SLUG_EMPTY_BASE = "member"
+_MARKS = frozenset(("Mn", "Mc", "Me"))
 
-    May be empty for a key without any ASCII letter or digit (e.g. ``李雷``).
+
+def member_slug(key: str) -> str:
+    """File-name form of one member key (contract v2), before disambiguation.
+
+    NFKD form with every mark (Mn, Mc, Me) dropped, lower-cased again, runs
+    outside ``[a-z0-9]`` -> ``-``, ``-`` stripped at both ends, cut to 60
+    characters and stripped again: ``zoë müller`` -> ``zoe-muller``. Empty for
+    a key without a Latin letter or digit (``дмитрий``, ``张伟``): use
+    :func:`member_slugs` for the slugs actually used.
+    """
+    decomposed = unicodedata.normalize("NFKD", key)
+    unmarked = "".join(ch for ch in decomposed if unicodedata.category(ch) not in _MARKS)
+    slug = _OUTSIDE_SLUG.sub("-", unmarked.lower()).strip("-")
+    return slug[:SLUG_MAX_CHARS].rstrip("-")
+
+
+def hashed_member_slug(key: str) -> str:
+    """The slug of a key whose plain slug is empty or shared: cut slug + ``-`` + 8 hex.
+
+    ``member`` stands in for an empty slug; the hex digits are the first 8 of
+    the SHA-256 of the UTF-8 key.
+    """
+    base = member_slug(key)[:SLUG_HASHED_BASE_CHARS].rstrip("-") or SLUG_EMPTY_BASE
+    return f"{base}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
+
+
+def member_slugs(keys: Iterable[str]) -> dict[str, str]:
+    """Every member key's slug, unique among ``keys``; never fails.
+
+    A key keeps its plain :func:`member_slug` unless that is empty or another
+    key of ``keys`` has the same one (``alice smith``, ``alice-smith``); each
+    such key gets :func:`hashed_member_slug`.
+    """
+    distinct = list(dict.fromkeys(keys))
+    plain = {key: member_slug(key) for key in distinct}
+    users: dict[str, int] = {}
+    for slug in plain.values():
+        users[slug] = users.get(slug, 0) + 1
+    return {
+        key: slug if slug and users[slug] == 1 else hashed_member_slug(key)
+        for key, slug in plain.items()
+    }
+
+
+def legacy_member_slug(key: str) -> str:
+    """The v1 slug (runs outside ``[a-z0-9]`` -> ``-``, no NFKD, no cut, may be empty).
+
+    Only for the report pages until they move to :func:`member_slugs`; it is
+    what ``asklab.ingest.member_slug`` still names.
     """
     return _OUTSIDE_SLUG.sub("-", key).strip("-")

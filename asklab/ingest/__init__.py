@@ -15,7 +15,8 @@ from asklab.ingest.validate import (
     validate_paths,
     validate_read,
 )
-from asklab.keys import contact_key, member_key, member_slug
+from asklab.keys import contact_key, member_key
+from asklab.keys import legacy_member_slug as member_slug  # v1, for the report pages
 
 # Modules (relative to the asklab package) whose code decides what a file's rows
 # become: the loader's rules fingerprint should hash all of them, so a change to

@@ -14,8 +14,8 @@ from asklab.keys import (  # noqa: F401  (re-exported)
     WHITESPACE_RUN_PATTERN,
     contact_key,
     member_key,
-    member_slug,
 )
+from asklab.keys import legacy_member_slug as member_slug  # noqa: F401  (v1, re-exported)
 
 INPUT_SUFFIXES = (".csv", ".xlsx")
 
