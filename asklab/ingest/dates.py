@@ -16,6 +16,21 @@ from asklab.vocab import MONTHS
 
 DateOrder = Literal["month-first", "day-first"]
 
+# How far before as_of a date may lie (CONTRACT.md section 1.3, v2).
+YEARS_BACK = 20
+
+
+def earliest_accepted(as_of: dt.date) -> dt.date:
+    """The same day ``YEARS_BACK`` years before ``as_of``; for a 29 February, 1 March.
+
+    The contract names 1 March for a 29 February ``as_of`` even when that
+    earlier year is a leap year too (as it is unless a century intervenes).
+    """
+    if (as_of.month, as_of.day) == (2, 29):
+        return dt.date(as_of.year - YEARS_BACK, 3, 1)
+    return as_of.replace(year=as_of.year - YEARS_BACK)
+
+
 # ASCII digits only: Rust's \d also matches other scripts' digits.
 # YYYY-MM-DD, optionally with a time part after a space or T (dropped): hh:mm[:ss[.f]][zone].
 _TIME = r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?\s*(?:z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
@@ -87,7 +102,12 @@ def _first_example(table: RawTable, column: str, hits: pl.DataFrame) -> tuple[st
 def date_rule(
     values: pl.Series, column: str, order: ColumnDateOrder, as_of: dt.date
 ) -> pl.DataFrame:
-    """Per distinct cell text: the date (as ``column``), reason, future, future_date."""
+    """Per distinct cell text: the date (as ``column``), reason, future, future_date.
+
+    A date after ``as_of`` is rejected as future; one before
+    :func:`earliest_accepted` as too old.
+    """
+    earliest = earliest_accepted(as_of)
     lower = pl.col("value").str.to_lowercase()
     frame = pl.DataFrame({"value": values}).with_columns(
         iso=lower.str.extract_groups(_ISO),
@@ -155,6 +175,8 @@ def date_rule(
         .then(pl.lit("invalid"))
         .when(pl.col("candidate") > pl.lit(as_of))
         .then(pl.lit("future"))
+        .when(pl.col("candidate") < pl.lit(earliest))
+        .then(pl.lit("too_old"))
     )
 
     def reason(row: dict) -> str:
@@ -172,6 +194,12 @@ def date_rule(
             read_as = f"{row['year']:04d}-{row['month']:02d}-{row['day']:02d}"
             how = f" {order.order}" if row["form"] == "day_month" else ""
             return f"{show(value)} is not a valid calendar date (read{how} as {read_as})"
+        if code == "too_old":
+            return (
+                f"date {row['candidate'].isoformat()} is more than {YEARS_BACK} years before "
+                f"the run date {as_of.isoformat()} (the earliest accepted is "
+                f"{earliest.isoformat()})"
+            )
         return f"date {row['candidate'].isoformat()} is after the run date {as_of.isoformat()}"
 
     return with_reasons(frame, reason).select(

@@ -150,7 +150,15 @@ def yes_no_rule(values: pl.Series, column: str) -> pl.DataFrame:
     ).select("value", pl.col("parsed").alias(column), "reason")
 
 
-def whole_number_rule(values: pl.Series, column: str, minimum: int, blank: int) -> pl.DataFrame:
+# The largest whole number a count column accepts (CONTRACT.md section 1.7, v2).
+WHOLE_NUMBER_MAX = 999
+
+
+def whole_number_rule(
+    values: pl.Series, column: str, minimum: int, blank: int, maximum: int = WHOLE_NUMBER_MAX
+) -> pl.DataFrame:
+    """``3``, ``3.0`` -> 3; blank -> ``blank``; below ``minimum``, above ``maximum`` or
+    not a whole number rejects (numbers too long for Int64 included)."""
     value = pl.col("value")
     shaped = value.str.contains(r"^[0-9]+(?:\.0+)?$")
     number = value.str.replace(r"\.0+$", "").str.to_integer(strict=False)
@@ -158,20 +166,26 @@ def whole_number_rule(values: pl.Series, column: str, minimum: int, blank: int) 
         parsed=pl.when(value == "").then(pl.lit(blank, dtype=pl.Int64)).when(shaped).then(number)
     )
     frame = frame.with_columns(
-        code=pl.when(pl.col("parsed").is_null() | (pl.col("parsed") < minimum)).then(pl.lit("bad"))
+        code=pl.when(
+            pl.col("parsed").is_null() | (pl.col("parsed") < minimum) | (pl.col("parsed") > maximum)
+        ).then(pl.lit("bad"))
     ).with_columns(parsed=pl.when(pl.col("code").is_null()).then(pl.col("parsed")))
 
     def reason(row: dict) -> str:
         shaped = re.fullmatch(r"[0-9]+(?:\.0+)?", row["value"]) is not None
-        if shaped and int(row["value"].split(".")[0]) >= minimum:
-            return f"{show(row['value'])} is too large a number for {column}"
+        if shaped and int(row["value"].split(".")[0]) > maximum:
+            return f"{show(row['value'])} is above {maximum}, the largest {column} accepted"
         return f"{show(row['value'])} is not a whole number >= {minimum}"
 
     return with_reasons(frame, reason).select("value", pl.col("parsed").alias(column), "reason")
 
 
-def extra_cells_rule(values: pl.Series, header_width: int) -> pl.DataFrame:
+_SEPARATOR_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
+
+
+def extra_cells_rule(values: pl.Series, header_width: int, separator: str = ",") -> pl.DataFrame:
     """Non-blank cells beyond the header's width reject the row (a comma in an unquoted cell?)."""
+    contains = _SEPARATOR_NAMES.get(separator, repr(separator))
     frame = pl.DataFrame({"value": values}).with_columns(
         code=pl.when(pl.col("value") != "").then(pl.lit("extra"))
     )
@@ -179,6 +193,6 @@ def extra_cells_rule(values: pl.Series, header_width: int) -> pl.DataFrame:
         frame,
         lambda row: (
             f"the header has {header_width} columns but this row has more cells: "
-            f"{show(row['value'])} (quote a cell that contains a comma)"
+            f"{show(row['value'])} (quote a cell that contains {contains})"
         ),
     ).select("value", "reason")

@@ -27,6 +27,7 @@ from asklab.ingest.discover import (
 from asklab.ingest.read import (
     DATE_COLUMNS,
     EXTRA_CELLS,
+    FORMULA_WITHOUT_VALUE,
     FileError,
     FileRead,
     RawTable,
@@ -117,7 +118,9 @@ class ValidatedFile:
     ``rows_total`` counts non-blank data rows; each is either in ``calls``/``events``
     or among the ``rows_rejected`` distinct (sheet, line) pairs of ``rejected``.
     ``max_date`` is the latest date that passed the date rule (also on rows
-    rejected for another cell); ``earliest_future_date`` the earliest date
+    rejected for another cell) and ``min_date`` the earliest (a later
+    ``as_of`` rejects it once it is more than 20 years back);
+    ``earliest_future_date`` the earliest date
     rejected for being after ``as_of``.
     """
 
@@ -132,6 +135,7 @@ class ValidatedFile:
     has_future_rejections: bool = False
     max_date: dt.date | None = None
     earliest_future_date: dt.date | None = None
+    min_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,7 @@ def validate_read(
     events = [r.valid for r, t in zip(results, file_read.tables, strict=True) if t.kind == "events"]
     rejected = pl.concat([r.rejected for r in results], how="vertical")
     accepted_dates = [r.max_date for r in results if r.max_date is not None]
+    earliest_dates = [r.min_date for r in results if r.min_date is not None]
     future_dates = [r.earliest_future for r in results if r.earliest_future is not None]
     # One notice per file for the relationships counted as "other".
     unknown = list(dict.fromkeys(v for r in results for v in r.unknown_relationships))
@@ -218,6 +223,7 @@ def validate_read(
         has_future_rejections=bool(future_dates),
         max_date=max(accepted_dates, default=None),
         earliest_future_date=min(future_dates, default=None),
+        min_date=min(earliest_dates, default=None),
     )
 
 
@@ -325,6 +331,7 @@ class _TableResult:
     rejected: pl.DataFrame
     rows_rejected: int
     max_date: dt.date | None
+    min_date: dt.date | None
     earliest_future: dt.date | None
     unknown_relationships: list[str]
 
@@ -436,7 +443,13 @@ def _validate_table(
         frame = _join_rule(
             frame, "count", lambda v: whole_number_rule(v, "count", minimum=1, blank=1), ["count"]
         )
-    frame = _join_rule(frame, NO_COLUMN, lambda v: extra_cells_rule(v, table.header_width), [])
+    frame = _join_rule(
+        frame,
+        NO_COLUMN,
+        lambda v: extra_cells_rule(v, table.header_width, table.separator),
+        [],
+    )
+    frame = _reject_unsaved_formulas(frame, table.unsaved_formulas)
     # A required column missing from the header fails every row, with a reason saying so.
     frame = frame.with_columns(
         pl.lit(f"{c} is required but the {where_label} has no {c} column").alias(f"{c}__reason")
@@ -483,6 +496,7 @@ def _validate_table(
     summary = frame.select(
         pl.col("rejected_row").sum().alias("rows_rejected"),
         pl.col(date_column).max().alias("max_date"),
+        pl.col(date_column).min().alias("min_date"),
         pl.col("future_date").min().alias("earliest_future"),
     ).row(0, named=True)
     return _TableResult(
@@ -490,9 +504,30 @@ def _validate_table(
         rejected=rejected,
         rows_rejected=int(summary["rows_rejected"]),
         max_date=summary["max_date"],
+        min_date=summary["min_date"],
         earliest_future=summary["earliest_future"],
         unknown_relationships=unknown_relationships,
     )
+
+
+def _reject_unsaved_formulas(
+    frame: pl.DataFrame, cells: tuple[tuple[int, str], ...]
+) -> pl.DataFrame:
+    """A workbook formula with no saved value rejects its row, whatever its column's rule."""
+    for column in dict.fromkeys(c for _, c in cells):
+        lines = pl.Series([line for line, c in cells if c == column], dtype=pl.Int64)
+        previous = (
+            pl.col(f"{column}__reason")
+            if f"{column}__reason" in frame.columns
+            else pl.lit(None, dtype=pl.String)
+        )
+        frame = frame.with_columns(
+            pl.when(pl.col("line").is_in(lines.implode()))
+            .then(pl.lit(FORMULA_WITHOUT_VALUE))
+            .otherwise(previous)
+            .alias(f"{column}__reason")
+        )
+    return frame
 
 
 def _unknown_relationships(frame: pl.DataFrame) -> list[str]:
