@@ -18,6 +18,7 @@ from asklab.ingest import (
     validate_paths,
 )
 from asklab.ingest.dates import earliest_accepted
+from asklab.ingest.validate import check_paths
 from tests.support.spreadsheets import drop_formula_values, write_ods
 
 AS_OF = dt.date(2026, 11, 26)
@@ -739,7 +740,7 @@ def test_validate_paths_reports_missing_paths_and_other_file_types(tmp_path: Pat
     )
     assert [p.format() for p in problems] == [
         f"{tmp_path}/nope.csv:1: -: no such file or folder",
-        f"{tmp_path}/notes.txt:1: -: not a .csv or .xlsx file",
+        f"{tmp_path}/notes.txt:1: -: not an input file (.csv, .tsv, .xlsx, .xlsm, .xls, .ods)",
     ]
 
 
@@ -932,3 +933,21 @@ def test_a_formula_with_no_saved_value_rejects_its_row(tmp_path: Path) -> None:
         ("alice/calls.xlsx", "Calls", 3, "notes", '="met "&B3', reason, "alice"),
         ("alice/calls.xlsx", "Calls", 4, "call_date", "=A2+1", reason, "alice"),
     ]
+
+
+def test_validate_paths_follows_a_linked_member_folder_under_its_link_name(
+    tmp_path: Path,
+) -> None:
+    raw, elsewhere = tmp_path / "raw", tmp_path / "elsewhere"
+    raw.mkdir()
+    (elsewhere / "shared").mkdir(parents=True)
+    (elsewhere / "shared" / "calls.csv").write_text("date,name,ask\n2026-03-04,Ann,jbo\n")
+    (raw / "carol").symlink_to(elsewhere / "shared", target_is_directory=True)
+    report = check_paths([raw], raw, as_of=AS_OF)
+    assert [p.format() for p in report.problems] == [
+        f"{raw}/carol/calls.csv:2: ask_type: unknown ask 'jbo'; did you mean 'job'?"
+    ]
+    result = validate_file(raw / "carol" / "calls.csv", raw, as_of=AS_OF)
+    assert result.rejected["source_file"].to_list() == ["carol/calls.csv"]
+    assert result.rejected["member"].to_list() == ["carol"]
+    assert (report.files_checked, report.rows_loadable) == (1, 0)
