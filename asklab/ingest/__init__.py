@@ -1,16 +1,31 @@
 """Ingestion: find input files, read them as text, apply the contract's rules.
 
-Pure functions only; the warehouse loader (``asklab.ingest.load``) builds on them.
+The data path, one module per step: ``discover`` (which files) -> ``read``
+(cells as text, with ``header`` deciding each table's kind) -> ``validate``
+(``dates``, ``rules`` and ``cells`` for the value rules). Member and contact
+keys and slugs are in :mod:`asklab.keys`. Pure functions only; the warehouse
+loader (``asklab.ingest.load``) builds on them.
 """
 
-from asklab.ingest.discover import discover_files, folder_member, source_name
+from asklab.ingest.discover import (
+    Discovery,
+    Notice,
+    UnreadableFolder,
+    discover,
+    discover_files,
+    folder_member,
+    source_name,
+)
 from asklab.ingest.read import FileError, FileRead, RawTable, read_file
 from asklab.ingest.validate import (
     CALL_ROW_SCHEMA,
     EVENT_ROW_SCHEMA,
     REJECTED_SCHEMA,
+    NoticeLine,
+    PathsReport,
     Problem,
     ValidatedFile,
+    check_paths,
     validate_file,
     validate_paths,
     validate_read,
@@ -38,12 +53,19 @@ __all__ = [
     "EVENT_ROW_SCHEMA",
     "REJECTED_SCHEMA",
     "RULES_MODULES",
+    "Discovery",
     "FileError",
     "FileRead",
+    "Notice",
+    "NoticeLine",
+    "PathsReport",
     "Problem",
     "RawTable",
+    "UnreadableFolder",
     "ValidatedFile",
+    "check_paths",
     "contact_key",
+    "discover",
     "discover_files",
     "folder_member",
     "member_key",
