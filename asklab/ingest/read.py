@@ -626,15 +626,32 @@ def unsaved_formulas(data: bytes) -> dict[str, list[tuple[int, int, str]]]:
                     else posixpath.normpath(f"xl/{target}")
                 )
                 try:
+                    if not _has_formula(archive, member):
+                        continue
                     xml = archive.read(member)
                 except KeyError:
                     continue
-                cells = _formulas_without_value(xml) if b"<f" in xml or b":f" in xml else []
+                cells = _formulas_without_value(xml)
                 if cells:
                     found[sheet.get("name") or ""] = cells
             return found
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, ValueError):
         return {}
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_SCAN_CHUNK = 1 << 20
+
+
+def _has_formula(archive: zipfile.ZipFile, member: str) -> bool:
+    """Whether a sheet's XML has a formula tag, read in chunks (a sheet may be large)."""
+    tail = b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(_SCAN_CHUNK):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
 
 
 def _formulas_without_value(xml: bytes) -> list[tuple[int, int, str]]:
