@@ -193,7 +193,7 @@ def test_validate_reports_member_names_without_a_plain_page_name(tmp_path: Path,
 
 def test_validate_names_a_folder_it_cannot_list_as_a_problem(tmp_path: Path, capsys, monkeypatch):
     # Tests run as root, which lists any folder: the refusal is simulated.
-    from asklab.ingest import discover as module
+    import asklab.ingest.discover as module
 
     (tmp_path / "bob").mkdir()
     real_list = module.list_folder

@@ -154,7 +154,7 @@ def test_a_folder_that_cannot_be_listed_is_reported_not_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Tests run as root, which lists any folder: the failure is simulated.
-    from asklab.ingest import discover as module
+    import asklab.ingest.discover as module
 
     _touch(tmp_path, "alice/calls.csv")
     _touch(tmp_path, "bob/2026/calls.csv")
@@ -181,7 +181,7 @@ def test_a_folder_that_cannot_be_listed_is_reported_not_dropped(
 def test_an_unreadable_root_counts_as_a_missing_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from asklab.ingest import discover as module
+    import asklab.ingest.discover as module
 
     def list_folder(folder: Path):
         raise PermissionError(13, "Permission denied", str(folder))

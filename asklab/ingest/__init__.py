@@ -5,13 +5,15 @@ The data path, one module per step: ``discover`` (which files) -> ``read``
 (``dates``, ``rules`` and ``cells`` for the value rules). Member and contact
 keys and slugs are in :mod:`asklab.keys`. Pure functions only; the warehouse
 loader (``asklab.ingest.load``) builds on them.
+
+(``discover.discover`` is not re-exported here: the name would hide the
+``asklab.ingest.discover`` module.)
 """
 
 from asklab.ingest.discover import (
     Discovery,
     Notice,
     UnreadableFolder,
-    discover,
     discover_files,
     folder_member,
     source_name,
