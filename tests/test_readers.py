@@ -9,8 +9,9 @@ import pytest
 import xlsxwriter
 
 from asklab.ingest import FileError, read_file
+from asklab.ingest.delimited import _records_fast, detect_separator
 from asklab.ingest.header import normalise_header
-from asklab.ingest.read import _records_fast, detect_separator, unsaved_formulas
+from asklab.ingest.workbook import unsaved_formulas
 from tests.support.spreadsheets import drop_formula_values, write_ods
 
 

@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from asklab.ingest import CALL_ROW_SCHEMA, REJECTED_SCHEMA, FileError, validate_read
-from asklab.ingest.read import (
+from asklab.ingest.delimited import (
     _records_exact,
     _records_fast,
-    _trim_cells,
     detect_separator,
     read_csv_bytes,
 )
+from asklab.ingest.table import trim_cells
 from asklab.keys import WHITESPACE_CHARS
 
 AS_OF = dt.date(2026, 11, 26)
@@ -176,6 +176,6 @@ def test_the_fast_reader_agrees_with_the_exact_reader(
     assert header_width == widths[header_index]
     # The exact frame is as wide as the longest row; the fast one may keep empty columns.
     shared = [c for c in fast.columns if c in exact.columns]
-    assert_frame_equal(_trim_cells(fast).select(shared), _trim_cells(exact).select(shared))
+    assert_frame_equal(trim_cells(fast).select(shared), trim_cells(exact).select(shared))
     for column in fast.drop(shared).columns:
         assert fast[column].null_count() == fast.height

@@ -1,8 +1,9 @@
 """Ingestion: find input files, read them as text, apply the contract's rules.
 
 The data path, one module per step: ``discover`` (which files) -> ``read``
-(cells as text, with ``header`` deciding each table's kind) -> ``validate``
-(``dates``, ``rules`` and ``cells`` for the value rules). Member and contact
+(cells as text: ``delimited`` and ``workbook`` readers build ``table`` s,
+``header`` decides each table's kind) -> ``validate`` (``dates``, ``rules``
+and ``cells`` for the value rules). Member and contact
 keys and slugs are in :mod:`asklab.keys`. Pure functions only; the warehouse
 loader (``asklab.ingest.load``) builds on them.
 
@@ -43,6 +44,9 @@ RULES_MODULES: tuple[str, ...] = (
     "vocab.py",
     "ingest/discover.py",
     "ingest/header.py",
+    "ingest/table.py",
+    "ingest/delimited.py",
+    "ingest/workbook.py",
     "ingest/read.py",
     "ingest/cells.py",
     "ingest/dates.py",

@@ -11,7 +11,7 @@ from typing import Literal
 import polars as pl
 
 from asklab.ingest.cells import cell, show, where, with_reasons
-from asklab.ingest.read import RawTable
+from asklab.ingest.table import RawTable
 from asklab.vocab import MONTHS
 
 DateOrder = Literal["month-first", "day-first"]
