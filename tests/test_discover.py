@@ -110,6 +110,7 @@ def test_links_to_files_and_folders_are_followed_and_keep_their_path(tmp_path: P
         "carol/calls.csv",
     ]
     assert found.files[2] == raw / "carol" / "calls.csv"  # through the link, not resolved
+    assert found.by_source_file()["carol/calls.csv"] == raw / "carol" / "calls.csv"
     assert found.notices == ()
 
 

@@ -62,6 +62,10 @@ class Discovery:
     notices: tuple[Notice, ...] = ()
     unreadable_folders: tuple[UnreadableFolder, ...] = ()
 
+    def by_source_file(self) -> dict[str, Path]:
+        """source_file (relative to the root, ``/``-separated) -> path, in order."""
+        return {source_name(path, self.raw_root): path for path in self.files}
+
     def unreadable_folder_of(self, source_file: str) -> UnreadableFolder | None:
         """The unlistable folder that would hold ``source_file``, if any."""
         return next((f for f in self.unreadable_folders if f.holds(source_file)), None)
