@@ -220,18 +220,21 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def command_validate(args: argparse.Namespace) -> int:
+    """Problems (``FILE:LINE: COLUMN: REASON``), then notices (``FILE: notice: TEXT``),
+    then a count line, all on standard output (CONTRACT §6, v2); exit 1 when any
+    row or file would be rejected."""
     settings = settings_for(args)
-    from asklab.ingest import validate_paths
+    from asklab.ingest.validate import check_paths
 
-    problems = validate_paths(
+    report = check_paths(
         args.paths, settings.raw, as_of=settings.as_of, date_order=settings.date_order
     )
-    for problem in problems:
+    for problem in report.problems:
         print(problem.format())
-    if problems:
-        print(f"{len(problems)} problem(s) found", file=sys.stderr)
-        return EXIT_FAILED
-    return EXIT_OK
+    for notice in report.notices:
+        print(notice.format())
+    print(report.summary())
+    return EXIT_FAILED if report.rejects_anything else EXIT_OK
 
 
 def command_serve(args: argparse.Namespace) -> int:

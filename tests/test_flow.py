@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from asklab import pipeline
-from asklab.ingest import member_slug
+from asklab.keys import member_slug
 from asklab.outcomes import build as outcomes_build
 from asklab.settings import Settings
 from flows.weekly_analysis import weekly_analysis

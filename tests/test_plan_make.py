@@ -16,7 +16,6 @@ from asklab.plans.contacts import Contact, ContactList, ContactsError, read_cont
 from asklab.plans.make import (
     PLAN_COLUMNS,
     earlier_plan_contacts,
-    member_folder_slug,
     write_plan,
 )
 
@@ -89,8 +88,12 @@ def test_accepts_a_contact_list(tmp_path: Path) -> None:
         ("x" * 70, "x" * 60),
     ],
 )
-def test_member_folder_slug(name: str, folder: str) -> None:
-    assert member_folder_slug(" ".join(name.lower().split())) == folder
+def test_the_plan_goes_under_the_member_folder_slug(tmp_path: Path, name: str, folder: str) -> None:
+    contacts = [Contact("Ann Lee", "ann lee", "friend", 2)]
+    written = write_plan(
+        tmp_path, name, contacts, arms=("job", "reference"), seed=SEED, created=DAY
+    )
+    assert written.path.parent == tmp_path / folder / "plans"
 
 
 def test_contacts_of_earlier_plans_are_left_out_and_ids_do_not_collide(tmp_path: Path) -> None:

@@ -9,7 +9,10 @@ import pytest
 import xlsxwriter
 
 from asklab.ingest import FileError, read_file
-from asklab.ingest.readers import normalise_header
+from asklab.ingest.delimited import _records_fast, detect_separator
+from asklab.ingest.header import normalise_header
+from asklab.ingest.workbook import unsaved_formulas
+from tests.support.spreadsheets import drop_formula_values, write_ods
 
 
 def _read_csv(tmp_path: Path, data: bytes, name: str = "calls.csv"):
@@ -329,3 +332,216 @@ def test_xlsx_cells_under_no_header_are_ignored_with_a_notice(tmp_path: Path) ->
     assert read.notices == [
         "sheet 'Calls': columns not in the contract are ignored: '(unnamed column D)'"
     ]
+
+
+# -- CSV separators (v2) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "separator"),
+    [
+        (b"date,name,ask\n", ","),
+        (b"date;name;ask\n", ";"),
+        (b"date\tname\task\n", "\t"),
+        (b"date;name,ask\n", ","),  # a tie: comma
+        (b"date\n", ","),  # none: comma
+        (b'"date,when";name;ask,x\n', ";"),  # 2 semicolons beat 1 comma outside quotes
+        (b'"a,b,c";name;ask\n', ";"),  # commas inside quotes do not count
+        (b"\n \n;;\ndate\tname\task\n", "\t"),  # blank lines and bare separators skipped
+        (b'\xef\xbb\xbf"multi\nline";name;ask\n', ";"),  # a quoted line break does not end it
+        (b"date;name;ask\rjob,a,b,c,d\r", ";"),  # CR ends the header line
+    ],
+)
+def test_detect_separator_counts_the_header_line_outside_quotes(
+    header: bytes, separator: str
+) -> None:
+    assert detect_separator(header + b"x,y,z,w\n") == separator
+
+
+SEMICOLON_CALLS = 'Date;Name;Ask;Notes\n2026-03-04;Ann;job;"a; b, c"\n\n2026-03-05;Bo;ref;x\n'
+
+
+@pytest.mark.parametrize("name", ["calls.csv", "calls.tsv", "CALLS.TSV"])
+def test_semicolon_separated_file_reads_with_exact_lines(tmp_path: Path, name: str) -> None:
+    read = _read_csv(tmp_path, SEMICOLON_CALLS.encode(), name)
+    table = read.tables[0]
+    assert (table.kind, table.separator) == ("calls", ";")
+    assert table.columns == ("call_date", "contact", "ask_type", "notes")
+    assert _rows(read) == [
+        (2, "2026-03-04", "Ann", "job", "a; b, c"),
+        (4, "2026-03-05", "Bo", "ref", "x"),
+    ]
+    assert table.blank_rows == 1
+
+
+def test_tab_separated_file_reads_on_the_fast_and_the_exact_path(tmp_path: Path) -> None:
+    fast = b'ask\tname\tnotes\njob\tAnn\t"two\nlines"\n\nref\tBo\tx\n'
+    exact = fast.replace(b"\n", b"\r")  # lone CRs: only the exact reader takes them
+    assert _records_fast(fast, "\t") is not None
+    assert _records_fast(exact, "\t") is None
+    for data in (fast, exact):
+        read = _read_csv(tmp_path, data, "calls.tsv")
+        assert read.tables[0].separator == "\t"
+        notes = "two\nlines" if data is fast else "two\rlines"
+        assert _rows(read) == [(2, "job", "Ann", notes), (5, "ref", "Bo", "x")]
+
+
+def test_a_tsv_with_commas_is_read_with_commas(tmp_path: Path) -> None:
+    read = _read_csv(tmp_path, b"ask,name\njob,Ann\n", "calls.tsv")
+    assert _rows(read) == [(2, "job", "Ann")]
+
+
+def test_semicolon_extra_cells_are_joined_by_the_separator(tmp_path: Path) -> None:
+    read = _read_csv(tmp_path, b"ask;name\njob;Ann;x;y\n")
+    assert read.tables[0].rows.rows() == [(2, "job", "Ann", "x;y")]
+
+
+def test_a_header_in_one_cell_names_the_separator_it_seems_to_use(tmp_path: Path) -> None:
+    with pytest.raises(FileError) as caught:
+        _read_csv(tmp_path, b"date|name|ask\n2026-03-04|Ann|job\n")
+    assert caught.value.line == 1
+    assert caught.value.reason == (
+        "no recognised header: line 1 has no ask_type column (a calls table) and no "
+        "event_type column (an events table); found 'date|name|ask'; the whole header is "
+        "one cell: the file seems to separate cells with '|', but a CSV's cells must be "
+        "separated by commas, semicolons or tabs (save it again as CSV)"
+    )
+
+
+def test_a_one_word_header_gets_no_separator_hint(tmp_path: Path) -> None:
+    with pytest.raises(FileError) as caught:
+        _read_csv(tmp_path, b"colour\nred\n")
+    assert caught.value.reason.endswith("found 'colour'")
+
+
+# -- Unknown columns (v2: nearest column named) ---------------------------------------
+
+
+def test_an_unknown_column_close_to_a_contract_column_is_named(tmp_path: Path) -> None:
+    read = _read_csv(tmp_path, b"Date,Name,Ask,Agred,Job Leds,Mood\n2026-03-04,Ann,job,y,1,ok\n")
+    assert read.tables[0].columns == ("call_date", "contact", "ask_type")
+    assert read.notices == [
+        "columns not in the contract are ignored: 'Agred', 'Job Leds', 'Mood'; "
+        "'Agred': did you mean 'agreed_reference'?; 'Job Leds': did you mean 'leads'?"
+    ]
+
+
+def test_a_column_the_header_already_has_is_not_suggested(tmp_path: Path) -> None:
+    read = _read_csv(tmp_path, b"ask,name,notes,note\n", "calls.csv")
+    assert read.notices == ["columns not in the contract are ignored: 'note'"]
+    events = _read_csv(tmp_path, b"type,who,cnt,count_\n", "events.csv")
+    assert events.tables[0].columns == ("event_type", "contact", "count")
+    assert events.notices == ["columns not in the contract are ignored: 'cnt'"]
+
+
+# -- Files that cannot be read (v2: permission) -----------------------------------------
+
+
+@pytest.mark.parametrize("name", ["calls.csv", "calls.xlsx"])
+def test_a_file_without_read_permission_is_a_file_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # Tests run as root, which reads any file: the refusal is simulated.
+    path = tmp_path / name
+    path.write_bytes(b"ask,name\njob,Ann\n")
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(FileError) as caught:
+        read_file(path, name)
+    assert (caught.value.reason, caught.value.line) == (
+        "cannot read the file: Permission denied",
+        None,
+    )
+
+
+# -- Workbooks: .xlsm, .xls, .ods (v2) ----------------------------------------------------
+
+
+def test_xlsm_is_read_like_xlsx(tmp_path: Path) -> None:
+    path = tmp_path / "book.XLSM"
+    _workbook(path, {"Calls": [(0, 0, "ask"), (0, 1, "name"), (2, 0, "job"), (2, 1, "Ann")]})
+    read = read_file(path, "book.XLSM")
+    assert [(t.sheet, t.kind) for t in read.tables] == [("Calls", "calls")]
+    assert _rows(read) == [(3, "job", "Ann")]
+    assert read.tables[0].blank_rows == 1
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_xls_is_read_like_xlsx_every_sheet(tmp_path: Path) -> None:
+    # tests/fixtures/calls.xls is written by tests/fixtures/make_xls.py (xlwt).
+    read = read_file(FIXTURES / "calls.xls", "alice/calls.xls")
+    table = read.tables[0]
+    assert (table.sheet, table.kind, table.header_line) == ("Calls", "calls", 1)
+    assert table.columns == ("call_date", "contact", "ask_type", "leads")
+    assert _rows(read) == [
+        (2, "2026-03-04", "Zoë", "job", "3"),
+        (3, "2026-03-05", "Bo", "ref", None),
+        (4, "2026-03-06", "Cy", "jbo", None),
+        (6, "2026-03-07", "Di", "advice", None),
+    ]
+    assert table.blank_rows == 1
+    assert len(read.notices) == 1
+    assert read.notices[0].startswith("sheet 'Lookup': no recognised header: row 1")
+
+
+def test_ods_is_read_like_xlsx_every_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "book.ods"
+    write_ods(
+        path,
+        {
+            "Calls": [
+                ["Date", "Name", "Ask", "Leads", "Agreed"],
+                [dt.date(2026, 3, 4), " Ann ", "job", 3.0, True],
+                [None, None, None],
+                ["2026-03-05", "Bo", "ref", None, None],
+            ],
+            "Events": [["type", "who"], ["offer", "Ann"]],
+            "Empty": [],
+        },
+    )
+    read = read_file(path, "book.ods")
+    assert [(t.sheet, t.kind) for t in read.tables] == [("Calls", "calls"), ("Events", "events")]
+    assert _rows(read) == [
+        (2, "2026-03-04", "Ann", "job", "3", "true"),
+        (4, "2026-03-05", "Bo", "ref", None, None),
+    ]
+    assert _rows(read, 1) == [(2, "offer", "Ann")]
+    assert read.notices == ["sheet 'Empty': empty; sheet skipped"]
+
+
+def test_a_broken_ods_is_a_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.ods"
+    path.write_bytes(b"PK\x03\x04 not a spreadsheet")
+    with pytest.raises(FileError, match="cannot read the workbook"):
+        read_file(path, "broken.ods")
+
+
+# -- Formulas with no saved value (v2) ----------------------------------------------------
+
+
+def test_unsaved_formulas_are_found_in_the_sheet_xml(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    _workbook(
+        path,
+        {
+            "Calls": [(0, 0, "ask"), (0, 1, "name"), (1, 0, "job"), (1, 1, '=A1&"<x>"')],
+            "Other": [(4, 2, "=1+1")],
+        },
+    )
+    assert unsaved_formulas(path.read_bytes()) == {}  # the value #N/A is saved
+    drop_formula_values(path)
+    assert unsaved_formulas(path.read_bytes()) == {
+        "Calls": [(1, 1, 'A1&"<x>"')],
+        "Other": [(4, 2, "1+1")],
+    }
+    read = read_file(path, "book.xlsx")
+    assert _rows(read) == [(2, "job", '=A1&"<x>"')]
+    assert read.tables[0].unsaved_formulas == ((2, "contact"),)

@@ -18,7 +18,8 @@ import polars as pl
 import pytest
 from markupsafe import Markup
 
-from asklab.report import member_slug, render_reports
+from asklab.keys import member_slug
+from asklab.report import render_reports
 from asklab.report.assets.vega_bundle import vega_bundle
 from asklab.report.markup import esc
 from asklab.report.pages.shell import environment

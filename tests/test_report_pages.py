@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import html
 import itertools
 import json
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from asklab.report import member_slug, render_reports
+from asklab.keys import member_slug
+from asklab.report import render_reports
 from asklab.report.figures.group_charts import TIMING_COLOURS
 from asklab.report.figures.style import STRATEGY_COLOURS
 from asklab.report.frames.group_tables import member_mix_rows
@@ -67,7 +69,7 @@ def test_member_slug_follows_the_contract() -> None:
     assert member_slug("chen wei") == "chen-wei"
     assert member_slug("o'brien & co") == "o-brien-co"
     assert member_slug("--ann--") == "ann"
-    assert member_slug("zoë 2") == "zo-2"
+    assert member_slug("zoë 2") == "zoe-2"
 
 
 def test_writes_group_member_and_index_pages(written: dict[str, str]) -> None:
@@ -109,16 +111,26 @@ def test_rerun_removes_pages_of_members_gone_from_the_data(tmp_path: Path) -> No
     assert members == ["alice.html", "bob.html"]
 
 
-def test_two_members_with_one_slug_is_an_error(tmp_path: Path) -> None:
+def test_members_with_one_slug_or_none_get_hashed_page_names(tmp_path: Path) -> None:
+    # CONTRACT section 1: no member name fails a run; a shared or empty slug
+    # becomes "<slug cut to 40>-<first 8 hex of sha256(key)>".
     data = small_report_data()
     twin = dataclasses.replace(data.members[0], member="alice!")
-    with pytest.raises(ValueError, match=r"'alice' and 'alice!' share the page name 'alice'"):
-        render_reports(
-            dataclasses.replace(data, members=(*data.members, twin)), tmp_path, as_of=SMALL_AS_OF
-        )
-    nameless = dataclasses.replace(data.members[0], member="???")
-    with pytest.raises(ValueError, match="no letters or digits"):
-        render_reports(dataclasses.replace(data, members=(nameless,)), tmp_path, as_of=SMALL_AS_OF)
+    nameless = dataclasses.replace(data.members[0], member="дмитрий")
+    pages = render_reports(
+        dataclasses.replace(data, members=(*data.members, twin, nameless)),
+        tmp_path,
+        as_of=SMALL_AS_OF,
+    )
+    names = {p.name for p in pages if p.parent.name == "members"}
+
+    def hashed(base: str, key: str) -> str:
+        return f"{base}-{hashlib.sha256(key.encode()).hexdigest()[:8]}.html"
+
+    assert hashed("alice", "alice") in names
+    assert hashed("alice", "alice!") in names
+    assert hashed("member", "дмитрий") in names
+    assert "alice.html" not in names and "bob.html" in names
 
 
 # -- Group page numbers ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from asklab.ingest.readers import FileError
+from asklab.ingest.read import FileError
 from asklab.load import (
     apply_ingest,
     apply_staged,

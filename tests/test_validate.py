@@ -17,6 +17,9 @@ from asklab.ingest import (
     validate_file,
     validate_paths,
 )
+from asklab.ingest.dates import earliest_accepted
+from asklab.ingest.validate import check_paths
+from tests.support.spreadsheets import drop_formula_values, write_ods
 
 AS_OF = dt.date(2026, 11, 26)
 CALL_HEADER = "call_date,contact,ask_type,relationship,agreed_reference,introductions,leads,notes"
@@ -313,6 +316,49 @@ def test_a_date_after_as_of_rejects_and_is_marked_as_future(tmp_path: Path) -> N
     assert result.max_date == dt.date(2026, 11, 26)
 
 
+def test_a_date_more_than_20_years_before_as_of_rejects(tmp_path: Path) -> None:
+    rows = ["2006-11-26,Ann,job,,,,,", "2006-11-25,Bo,job,,,,,", "1/1/1900,Cy,job,,,,,"]
+    result = _calls(tmp_path, rows)
+    assert _column(result, "call_date") == [dt.date(2006, 11, 26)]
+    assert result.rejected.rows() == [
+        (
+            "alice/calls.csv",
+            None,
+            3,
+            "call_date",
+            "2006-11-25",
+            "date 2006-11-25 is more than 20 years before the run date 2026-11-26 "
+            "(the earliest accepted is 2006-11-26)",
+            "alice",
+        ),
+        (
+            "alice/calls.csv",
+            None,
+            4,
+            "call_date",
+            "1/1/1900",
+            "date 1900-01-01 is more than 20 years before the run date 2026-11-26 "
+            "(the earliest accepted is 2006-11-26)",
+            "alice",
+        ),
+    ]
+    assert result.has_future_rejections is False
+    assert result.min_date == dt.date(2006, 11, 26)
+
+
+def test_for_a_29_february_as_of_the_earliest_date_is_1_march(tmp_path: Path) -> None:
+    assert earliest_accepted(dt.date(2028, 2, 29)) == dt.date(2008, 3, 1)
+    assert earliest_accepted(dt.date(2100, 2, 28)) == dt.date(2080, 2, 28)
+    rows = ["2008-03-01,Ann,job,,,,,", "2008-02-29,Bo,job,,,,,"]
+    result = _calls(tmp_path, rows, as_of=dt.date(2028, 2, 29))
+    assert _column(result, "contact") == ["Ann"]
+    assert _rejected(result) == [(3, "call_date", "2008-02-29")]
+    assert result.rejected["reason"].to_list() == [
+        "date 2008-02-29 is more than 20 years before the run date 2028-02-29 "
+        "(the earliest accepted is 2008-03-01)"
+    ]
+
+
 def test_no_future_dates_no_future_flag(tmp_path: Path) -> None:
     result = _calls(tmp_path, ["2026-03-04,Ann,jbo,,,,,", "2026-05-06,Bo,job,,,,,"])
     assert result.has_future_rejections is False
@@ -466,10 +512,47 @@ def test_whole_numbers(tmp_path: Path, written: str, number: int) -> None:
     assert (_column(result, "introductions"), _column(result, "leads")) == ([number], [number])
 
 
-@pytest.mark.parametrize("written", ["2.5", "-1", "two", "1e3", "99999999999999999999"])
+@pytest.mark.parametrize("written", ["2.5", "-1", "two", "1e3"])
 def test_not_a_whole_number_rejects(tmp_path: Path, written: str) -> None:
     result = _calls(tmp_path, [f"2026-03-04,Ann,job,,,,{written},"])
     assert _rejected(result) == [(2, "leads", written)]
+    assert result.rejected["reason"].to_list() == [f"'{written}' is not a whole number >= 0"]
+
+
+@pytest.mark.parametrize(
+    "written", ["1000", "1000.0", "9223372036854775807", "99999999999999999999"]
+)
+def test_a_whole_number_above_999_rejects_the_row(tmp_path: Path, written: str) -> None:
+    result = _calls(tmp_path, [f"2026-03-04,Ann,job,,,999,{written},", "2026-03-05,Bo,job,,,,,"])
+    assert result.rejected.rows() == [
+        (
+            "alice/calls.csv",
+            None,
+            2,
+            "leads",
+            written,
+            f"'{written}' is above 999, the largest leads accepted",
+            "alice",
+        )
+    ]
+    assert _column(result, "contact") == ["Bo"]
+
+
+def test_an_event_count_above_999_rejects_the_row(tmp_path: Path) -> None:
+    rows = ["2026-03-04,Ann,lead,999,", "2026-03-04,Bo,lead,9223372036854775807,"]
+    result = _validate(tmp_path, "\n".join([EVENT_HEADER, *rows]), name="events.csv")
+    assert _column(result, "count", "events") == [999]
+    assert result.rejected.rows() == [
+        (
+            "alice/events.csv",
+            None,
+            3,
+            "count",
+            "9223372036854775807",
+            "'9223372036854775807' is above 999, the largest count accepted",
+            "alice",
+        )
+    ]
 
 
 # -- events (1.2) -------------------------------------------------------------------------
@@ -657,7 +740,7 @@ def test_validate_paths_reports_missing_paths_and_other_file_types(tmp_path: Pat
     )
     assert [p.format() for p in problems] == [
         f"{tmp_path}/nope.csv:1: -: no such file or folder",
-        f"{tmp_path}/notes.txt:1: -: not a .csv or .xlsx file",
+        f"{tmp_path}/notes.txt:1: -: not an input file (.csv, .tsv, .xlsx, .xlsm, .xls, .ods)",
     ]
 
 
@@ -738,3 +821,133 @@ def test_event_types_outside_the_contract_list_reject_with_a_suggestion(tmp_path
     assert result.events.height == 0
     [reason] = result.rejected["reason"].to_list()
     assert "'reached out'" in reason and "reached_out" in reason
+
+
+# -- v2 inputs through validate_file -----------------------------------------------------
+
+
+def test_a_semicolon_separated_tsv_validates_with_its_lines(tmp_path: Path) -> None:
+    text = (
+        "Date;Name;Ask;Leads\n2026-03-04;Ann;job;1\n\n2026-03-05;Bo;jbo;\n2026-03-06;Cy;ref;2;x\n"
+    )
+    result = _validate(tmp_path, text, name="calls.tsv")
+    assert _column(result, "contact") == ["Ann"]
+    assert _column(result, "source_file") == ["alice/calls.tsv"]
+    assert result.rejected.rows() == [
+        (
+            "alice/calls.tsv",
+            None,
+            4,
+            "ask_type",
+            "jbo",
+            "unknown ask 'jbo'; did you mean 'job'?",
+            "alice",
+        ),
+        (
+            "alice/calls.tsv",
+            None,
+            5,
+            "-",
+            "x",
+            "the header has 4 columns but this row has more cells: 'x' "
+            "(quote a cell that contains a semicolon)",
+            "alice",
+        ),
+    ]
+
+
+def test_an_xls_workbook_validates_like_xlsx(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    (raw / "alice").mkdir(parents=True)
+    path = raw / "alice" / "calls.xls"
+    path.write_bytes((Path(__file__).parent / "fixtures" / "calls.xls").read_bytes())
+    result = validate_file(path, raw, as_of=AS_OF)
+    assert _column(result, "contact") == ["Zoë", "Bo", "Di"]
+    assert _column(result, "call_date") == [
+        dt.date(2026, 3, 4),
+        dt.date(2026, 3, 5),
+        dt.date(2026, 3, 7),
+    ]
+    assert _column(result, "leads") == [3, 0, 0]
+    assert result.rejected.rows() == [
+        (
+            "alice/calls.xls",
+            "Calls",
+            4,
+            "ask_type",
+            "jbo",
+            "unknown ask 'jbo'; did you mean 'job'?",
+            "alice",
+        )
+    ]
+
+
+def test_an_ods_workbook_validates_like_xlsx(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    (raw / "bob").mkdir(parents=True)
+    path = raw / "bob" / "events.ods"
+    write_ods(
+        path,
+        {
+            "Events": [
+                ["Date", "Who", "Type", "N"],
+                [dt.date(2026, 3, 4), "Ann", "offer", 1],
+                [dt.date(2026, 3, 5), "Bo", "lead", 1000],
+            ]
+        },
+    )
+    result = validate_file(path, raw, as_of=AS_OF)
+    assert _column(result, "event_type", "events") == ["offer"]
+    assert _column(result, "member", "events") == ["bob"]
+    assert result.rejected.rows() == [
+        (
+            "bob/events.ods",
+            "Events",
+            3,
+            "count",
+            "1000",
+            "'1000' is above 999, the largest count accepted",
+            "bob",
+        )
+    ]
+
+
+def test_a_formula_with_no_saved_value_rejects_its_row(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    (raw / "alice").mkdir(parents=True)
+    path = raw / "alice" / "calls.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Calls")
+    sheet.write_row(0, 0, ["date", "name", "ask", "notes"])
+    sheet.write_row(1, 0, ["2026-03-04", "Ann", "job", "fine"])
+    sheet.write_row(2, 0, ["2026-03-05", "Bo", "job"])
+    sheet.write_formula(2, 3, '="met "&B3')  # a note: would pass as blank
+    sheet.write_row(3, 1, ["Cy", "ref"])
+    sheet.write_formula(3, 0, "=A2+1")  # a required date: would read as blank
+    book.close()
+    drop_formula_values(path)
+    result = validate_file(path, raw, as_of=AS_OF)
+    assert _column(result, "contact") == ["Ann"]
+    reason = "formula with no saved value: open and save the file in Excel or LibreOffice"
+    assert result.rejected.rows() == [
+        ("alice/calls.xlsx", "Calls", 3, "notes", '="met "&B3', reason, "alice"),
+        ("alice/calls.xlsx", "Calls", 4, "call_date", "=A2+1", reason, "alice"),
+    ]
+
+
+def test_validate_paths_follows_a_linked_member_folder_under_its_link_name(
+    tmp_path: Path,
+) -> None:
+    raw, elsewhere = tmp_path / "raw", tmp_path / "elsewhere"
+    raw.mkdir()
+    (elsewhere / "shared").mkdir(parents=True)
+    (elsewhere / "shared" / "calls.csv").write_text("date,name,ask\n2026-03-04,Ann,jbo\n")
+    (raw / "carol").symlink_to(elsewhere / "shared", target_is_directory=True)
+    report = check_paths([raw], raw, as_of=AS_OF)
+    assert [p.format() for p in report.problems] == [
+        f"{raw}/carol/calls.csv:2: ask_type: unknown ask 'jbo'; did you mean 'job'?"
+    ]
+    result = validate_file(raw / "carol" / "calls.csv", raw, as_of=AS_OF)
+    assert result.rejected["source_file"].to_list() == ["carol/calls.csv"]
+    assert result.rejected["member"].to_list() == ["carol"]
+    assert (report.files_checked, report.rows_loadable) == (1, 0)

@@ -1,9 +1,9 @@
 """Property: every row of a generated CSV is loaded, rejected or blank, exactly once.
 
 Files are built from valid and invalid cells, ragged rows, quoted commas and
-newlines, blank and whitespace-only lines, with LF or CRLF and an optional
-BOM. The expected line of each row is counted while writing, as an editor
-would show it.
+newlines, blank and whitespace-only lines, with LF or CRLF, an optional BOM
+and a comma, semicolon or tab as separator (v2). The expected line of each
+row is counted while writing, as an editor would show it.
 """
 
 from __future__ import annotations
@@ -17,8 +17,14 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from asklab.ingest import CALL_ROW_SCHEMA, REJECTED_SCHEMA, FileError, validate_read
-from asklab.ingest.discover import WHITESPACE_CHARS
-from asklab.ingest.readers import _records_exact, _records_fast, _trim_cells, read_csv_bytes
+from asklab.ingest.delimited import (
+    _records_exact,
+    _records_fast,
+    detect_separator,
+    read_csv_bytes,
+)
+from asklab.ingest.table import trim_cells
+from asklab.keys import WHITESPACE_CHARS
 
 AS_OF = dt.date(2026, 11, 26)
 
@@ -78,9 +84,10 @@ def csv_files(draw: st.DrawFn) -> tuple[bytes, bool, list[int], int]:
         chosen = ["notes"]
     header = [draw(st.sampled_from(COLUMNS[c][0])) for c in chosen]
     newline = draw(st.sampled_from(["\n", "\r\n"]))
+    separator = draw(st.sampled_from([",", ",", ";", "\t"]))
 
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator=newline)
+    writer = csv.writer(out, lineterminator=newline, delimiter=separator)
     # Leading blank lines and ragged rows send a file to the exact reader; keep
     # them rare so the fast reader gets its share of quoted newlines.
     leading = draw(st.sampled_from([0, 0, 0, 0, 1, 2]))
@@ -157,17 +164,18 @@ def test_the_fast_reader_agrees_with_the_exact_reader(
     case: tuple[bytes, bool, list[int], int],
 ) -> None:
     data = case[0]
-    read = _records_fast(data)
+    separator = detect_separator(data)
+    read = _records_fast(data, separator)
     if read is None:
         return  # the exact reader is used for this file
     fast, header_width = read
-    exact, widths = _records_exact(data)
+    exact, widths = _records_exact(data, separator)
     # The fast reader starts at the header, skipping leading blank lines.
     header_index = exact["line"].to_list().index(fast["line"][0])
     exact = exact.slice(header_index)
     assert header_width == widths[header_index]
     # The exact frame is as wide as the longest row; the fast one may keep empty columns.
     shared = [c for c in fast.columns if c in exact.columns]
-    assert_frame_equal(_trim_cells(fast).select(shared), _trim_cells(exact).select(shared))
+    assert_frame_equal(trim_cells(fast).select(shared), trim_cells(exact).select(shared))
     for column in fast.drop(shared).columns:
         assert fast[column].null_count() == fast.height

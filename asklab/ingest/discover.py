@@ -1,26 +1,73 @@
 """Find the input files below the raw root and name them (CONTRACT.md section 1).
 
-Also the key helpers every stage shares: member key, member slug and contact
-key, so a member named in a column and one named by a folder compare equal.
+The member key, contact key and slug live in :mod:`asklab.keys`; they are
+re-exported here for the modules that still import them from this one.
 """
 
 from __future__ import annotations
 
 import os
-import re
+from dataclasses import dataclass
 from pathlib import Path
 
-INPUT_SUFFIXES = (".csv", ".xlsx")
-
-# Unicode White_Space, spelled out so Python and Polars (Rust) trim and collapse
-# exactly the same characters (Python's str.isspace also counts \x1c-\x1f).
-WHITESPACE_CHARS = (
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+from asklab.keys import (  # noqa: F401  (re-exported)
+    WHITESPACE_CHARS,
+    WHITESPACE_RUN_PATTERN,
+    contact_key,
+    member_key,
 )
-WHITESPACE_RUN_PATTERN = "[" + WHITESPACE_CHARS + "]+"
-_WHITESPACE_RUN = re.compile(WHITESPACE_RUN_PATTERN)
-_OUTSIDE_SLUG = re.compile(r"[^a-z0-9]+")
+
+# Text tables and spreadsheets (v2: .tsv, .xlsm, .xls, .ods), compared in lower case.
+TEXT_SUFFIXES = (".csv", ".tsv")
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+INPUT_SUFFIXES = TEXT_SUFFIXES + SPREADSHEET_SUFFIXES
+_SHOWN_SUFFIXES = ", ".join(INPUT_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something discovery left out, and why (an ignored file, a broken link, ...)."""
+
+    path: Path  # below the raw root, through links
+    source_file: str  # ``path`` relative to the raw root, ``/``-separated
+    text: str
+
+
+@dataclass(frozen=True)
+class UnreadableFolder:
+    """A folder below the raw root that could not be listed (e.g. no permission)."""
+
+    path: Path
+    source_file: str  # relative to the raw root, ``/``-separated
+    reason: str
+
+    def holds(self, source_file: str) -> bool:
+        """Whether a file of this name (relative to the raw root) would lie in this folder."""
+        return source_file.startswith(self.source_file + "/")
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What lies below a raw root: the input files, notices and unlistable folders.
+
+    ``files`` are sorted by their name relative to the root and keep the path
+    through any link they were reached by. A file that was there on the last
+    run and lies in one of ``unreadable_folders`` is not removed: it is a
+    file-level error that keeps what it contributed.
+    """
+
+    raw_root: Path
+    files: tuple[Path, ...]
+    notices: tuple[Notice, ...] = ()
+    unreadable_folders: tuple[UnreadableFolder, ...] = ()
+
+    def by_source_file(self) -> dict[str, Path]:
+        """source_file (relative to the root, ``/``-separated) -> path, in order."""
+        return {source_name(path, self.raw_root): path for path in self.files}
+
+    def unreadable_folder_of(self, source_file: str) -> UnreadableFolder | None:
+        """The unlistable folder that would hold ``source_file``, if any."""
+        return next((f for f in self.unreadable_folders if f.holds(source_file)), None)
 
 
 def is_ignored_name(name: str, *, is_dir: bool) -> bool:
@@ -29,26 +76,108 @@ def is_ignored_name(name: str, *, is_dir: bool) -> bool:
 
 
 def is_input_file_name(name: str) -> bool:
-    """A ``.csv`` or ``.xlsx`` name (any letter case) that is not hidden or a lock file."""
+    """An input file name (any letter case) that is not hidden or a lock file."""
     return not is_ignored_name(name, is_dir=False) and name.lower().endswith(INPUT_SUFFIXES)
 
 
-def discover_files(raw_root: Path) -> list[Path]:
-    """Every ``*.csv``/``*.xlsx`` below ``raw_root`` at any depth, sorted by relative path.
+def list_folder(folder: Path) -> list[os.DirEntry[str]]:
+    """The entries of one folder, sorted by name; raises ``OSError`` when it cannot be listed."""
+    with os.scandir(folder) as entries:
+        return sorted(entries, key=lambda e: e.name)
 
-    Raises ``FileNotFoundError`` when the root is missing: an empty result would
-    read as "every file was removed" to the loader.
+
+def discover(raw_root: Path) -> Discovery:
+    """Every input file below ``raw_root`` at any depth (CONTRACT.md section 1, v2).
+
+    Links to files and folders are followed; a folder reached a second time
+    (a link loop, or two links to one folder) is read once, under the first
+    name met in name order, and the other gets a notice. Hidden names and
+    ``~$`` lock files are left out silently; any other file, a broken link,
+    or a link to something that is neither file nor folder, gets a notice.
+    A folder that cannot be listed is returned in ``unreadable_folders``.
+
+    Raises ``FileNotFoundError`` when the root is missing or cannot be listed:
+    an empty result would read as "every file was removed" to the loader.
     """
-    if not raw_root.is_dir():
-        raise FileNotFoundError(f"raw data folder not found: {raw_root}")
-    found: list[Path] = []
-    for folder, dir_names, file_names in os.walk(raw_root):
-        # Prune hidden folders in place so os.walk does not descend into them.
-        dir_names[:] = [d for d in dir_names if not is_ignored_name(d, is_dir=True)]
-        found.extend(Path(folder) / name for name in file_names if is_input_file_name(name))
-    return sorted(
-        (path for path in found if path.is_file()), key=lambda p: source_name(p, raw_root)
+    root = Path(raw_root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"raw data folder not found: {root}")
+    try:
+        top = list_folder(root)
+    except OSError as exc:
+        raise FileNotFoundError(
+            f"raw data folder cannot be read: {root} ({exc.strerror or exc})"
+        ) from exc
+    files: list[tuple[str, Path]] = []
+    notices: list[Notice] = []
+    unreadable: list[UnreadableFolder] = []
+    read_as: dict[str, str] = {os.path.realpath(root): ""}  # real folder -> name it was read as
+
+    def walk(folder: Path, relative: str, entries: list[os.DirEntry[str]]) -> None:
+        for entry in entries:
+            name = entry.name
+            path = folder / name
+            source = f"{relative}/{name}" if relative else name
+            if name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()  # follows links
+            except OSError:
+                is_dir = False
+            if is_dir:
+                real = os.path.realpath(path)
+                if real in read_as:
+                    first = read_as[real]
+                    text = (
+                        f"the same folder as {first!r} (one of them is a link); "
+                        f"read once, as {first!r}"
+                        if first
+                        else "a link to the raw folder itself; not read again"
+                    )
+                    notices.append(Notice(path, source, text))
+                    continue
+                read_as[real] = source
+                try:
+                    inner = list_folder(path)
+                except OSError as exc:
+                    reason = f"folder cannot be read: {exc.strerror or exc}"
+                    unreadable.append(UnreadableFolder(path, source, reason))
+                    continue
+                walk(path, source, inner)
+                continue
+            if name.startswith("~$"):
+                continue
+            if entry.is_symlink() and not path.exists():
+                target = _link_target(path)
+                notices.append(Notice(path, source, f"broken link: {target!r} does not exist"))
+            elif not name.lower().endswith(INPUT_SUFFIXES):
+                notices.append(
+                    Notice(path, source, f"not an input file ({_SHOWN_SUFFIXES}); ignored")
+                )
+            elif not path.is_file():
+                notices.append(Notice(path, source, "not a regular file; ignored"))
+            else:
+                files.append((source, path))
+
+    walk(root, "", top)
+    return Discovery(
+        raw_root=root,
+        files=tuple(path for _, path in sorted(files)),
+        notices=tuple(sorted(notices, key=lambda n: n.source_file)),
+        unreadable_folders=tuple(unreadable),
     )
+
+
+def discover_files(raw_root: Path) -> list[Path]:
+    """The input files of :func:`discover`, sorted by relative path (its notices dropped)."""
+    return list(discover(raw_root).files)
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return str(path)
 
 
 def source_name(path: Path, raw_root: Path) -> str:
@@ -63,21 +192,3 @@ def folder_member(source_file: str) -> str | None:
     """
     parts = source_file.split("/")
     return parts[0] if len(parts) > 1 else None
-
-
-def member_key(text: str) -> str:
-    """Trimmed, lower-cased, inner whitespace runs collapsed to one space."""
-    return _WHITESPACE_RUN.sub(" ", text.strip(WHITESPACE_CHARS).lower())
-
-
-def contact_key(text: str) -> str:
-    """Same normalisation as the member key: trimmed, lower-cased, whitespace collapsed."""
-    return member_key(text)
-
-
-def member_slug(key: str) -> str:
-    """File-name form of a member key: runs outside ``[a-z0-9]`` become ``-``, ends stripped.
-
-    May be empty for a key without any ASCII letter or digit (e.g. ``李雷``).
-    """
-    return _OUTSIDE_SLUG.sub("-", key).strip("-")

@@ -10,46 +10,42 @@ left out of ``calls``/``events`` and each failing cell becomes one row of
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import polars as pl
 
-from asklab.ingest.discover import (
-    INPUT_SUFFIXES,
-    WHITESPACE_CHARS,
-    discover_files,
-    folder_member,
-    member_key,
-    source_name,
-)
-from asklab.ingest.readers import (
+from asklab.ingest.cells import MAX_LISTED, show
+from asklab.ingest.dates import ColumnDateOrder, DateOrder, date_rule, decide_date_order
+from asklab.ingest.discover import INPUT_SUFFIXES, discover, folder_member, source_name
+from asklab.ingest.read import (
     DATE_COLUMNS,
     EXTRA_CELLS,
+    FORMULA_WITHOUT_VALUE,
     FileError,
     FileRead,
     RawTable,
     read_file,
 )
+from asklab.ingest.rules import (
+    ask_rule,
+    contact_rule,
+    event_type_rule,
+    extra_cells_rule,
+    member_rule,
+    relationship_rule,
+    whole_number_rule,
+    yes_no_rule,
+)
+from asklab.keys import SLUG_MAX_CHARS, member_key, member_slug, member_slugs
 from asklab.vocab import (
-    ASK_ORDER,
-    ASK_SEPARATOR_REGEX,
-    ASK_SYNONYMS,
     CALL_COLUMNS,
     CALL_REQUIRED,
     EVENT_COLUMNS,
     EVENT_REQUIRED,
-    EVENT_TYPE_SYNONYMS,
-    MONTHS,
-    RELATIONSHIP_SYNONYMS,
-    YES_NO,
 )
-
-DateOrder = Literal["month-first", "day-first"]
 
 CALL_ROW_SCHEMA = pl.Schema(
     {
@@ -101,8 +97,6 @@ REJECTED_SCHEMA = pl.Schema(
 # for file-level problems: neither belongs to a contract column.
 NO_COLUMN = "-"
 
-_REASON_VALUE_CHARS = 60
-_MAX_LISTED = 20
 
 # Row rules in the order their rejections are listed within a line.
 _COLUMN_ORDER = {
@@ -120,7 +114,9 @@ class ValidatedFile:
     ``rows_total`` counts non-blank data rows; each is either in ``calls``/``events``
     or among the ``rows_rejected`` distinct (sheet, line) pairs of ``rejected``.
     ``max_date`` is the latest date that passed the date rule (also on rows
-    rejected for another cell); ``earliest_future_date`` the earliest date
+    rejected for another cell) and ``min_date`` the earliest (a later
+    ``as_of`` rejects it once it is more than 20 years back);
+    ``earliest_future_date`` the earliest date
     rejected for being after ``as_of``.
     """
 
@@ -135,6 +131,7 @@ class ValidatedFile:
     has_future_rejections: bool = False
     max_date: dt.date | None = None
     earliest_future_date: dt.date | None = None
+    min_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -179,7 +176,7 @@ def validate_read(
     folder_key = member_key(member_folder) if member_folder is not None else ""
     notices = list(file_read.notices)
     orders = {
-        kind: _decide_date_order(
+        kind: decide_date_order(
             [t for t in file_read.tables if t.kind == kind], DATE_COLUMNS[kind], date_order
         )
         for kind in ("calls", "events")
@@ -198,12 +195,13 @@ def validate_read(
     events = [r.valid for r, t in zip(results, file_read.tables, strict=True) if t.kind == "events"]
     rejected = pl.concat([r.rejected for r in results], how="vertical")
     accepted_dates = [r.max_date for r in results if r.max_date is not None]
+    earliest_dates = [r.min_date for r in results if r.min_date is not None]
     future_dates = [r.earliest_future for r in results if r.earliest_future is not None]
     # One notice per file for the relationships counted as "other".
     unknown = list(dict.fromkeys(v for r in results for v in r.unknown_relationships))
     if unknown:
-        listed = ", ".join(show(v) for v in unknown[:_MAX_LISTED])
-        more = f" and {len(unknown) - _MAX_LISTED} more" if len(unknown) > _MAX_LISTED else ""
+        listed = ", ".join(show(v) for v in unknown[:MAX_LISTED])
+        more = f" and {len(unknown) - MAX_LISTED} more" if len(unknown) > MAX_LISTED else ""
         notices.append(
             f"relationship values not in the contract, counted as 'other': {listed}{more}"
         )
@@ -221,7 +219,49 @@ def validate_read(
         has_future_rejections=bool(future_dates),
         max_date=max(accepted_dates, default=None),
         earliest_future_date=min(future_dates, default=None),
+        min_date=min(earliest_dates, default=None),
     )
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    """One notice of ``asklab validate``: ``FILE: notice: TEXT``."""
+
+    file: str
+    text: str
+
+    def format(self) -> str:
+        return f"{self.file}: notice: {self.text}"
+
+
+@dataclass
+class PathsReport:
+    """What ``asklab validate`` found: problems, notices and counts.
+
+    ``files_checked`` counts the input files read or tried (ignored files are
+    not counted); ``rows_loadable`` the rows that would load.
+    """
+
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[NoticeLine] = field(default_factory=list)
+    files_checked: int = 0
+    rows_loadable: int = 0
+
+    @property
+    def rejects_anything(self) -> bool:
+        """Whether a row or a file would be rejected (notices alone do not count)."""
+        return bool(self.problems)
+
+    def summary(self) -> str:
+        return (
+            f"{_count(self.files_checked, 'file')} checked: "
+            f"{_count(self.rows_loadable, 'row')} would load, "
+            f"{_count(len(self.problems), 'problem')}"
+        )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def validate_paths(
@@ -231,475 +271,151 @@ def validate_paths(
     as_of: dt.date,
     date_order: DateOrder = "month-first",
 ) -> list[Problem]:
-    """Problems of the given files and folders, for ``asklab validate``.
+    """The problems of :func:`check_paths` (kept for callers of the v1 API)."""
+    return check_paths(paths, raw_root, as_of=as_of, date_order=date_order).problems
 
-    A folder is searched like the raw root. A file's member folder is taken
-    relative to ``raw_root`` when the file lies below it, else relative to the
-    folder argument it was found in, else (a file named directly) it is the
-    file's parent folder. Problems come per file in argument/discovery order,
-    then by sheet and line. Notices (unknown columns, relationships) are not
-    problems: they reject nothing.
+
+def check_paths(
+    paths: Sequence[Path | str],
+    raw_root: Path,
+    *,
+    as_of: dt.date,
+    date_order: DateOrder = "month-first",
+) -> PathsReport:
+    """Problems, notices and counts of the given files and folders, for ``asklab validate``.
+
+    A folder is searched like the raw root (:func:`discover`). A file's
+    member folder is taken relative to ``raw_root`` when the file lies below
+    it, else relative to the folder argument it was found in, else (a file
+    named directly) it is the file's parent folder. Each file is read and
+    validated as a run would (``read_file`` + :func:`validate_read`).
+    Problems come per file in argument/discovery order, then by sheet and
+    line; a folder that cannot be listed is a problem too (its files would be
+    in error). Notices (ignored files and columns, skipped sheets, broken
+    links, relationships counted as other, member page names) reject nothing.
     """
-    problems: list[Problem] = []
+    report = PathsReport()
     seen: set[Path] = set()
-    for shown_file, found_in in _expand_paths(paths, problems):
+    first_file_of_member: dict[str, str] = {}
+    for shown_file, found_in in _expand_paths(paths, report):
         resolved = shown_file.resolve()
         if resolved in seen:
             continue
         seen.add(resolved)
-        source_file = _source_file_for(resolved, raw_root, found_in)
+        below = _below(shown_file, raw_root, found_in)
+        source_file = below if below is not None else shown_file.name
+        member_folder = (
+            folder_member(below) if below is not None else (resolved.parent.name or None)
+        )
         shown = str(shown_file)
+        report.files_checked += 1
         try:
             file_read = read_file(shown_file, source_file)
             result = validate_read(
-                file_read,
-                member_folder=_member_folder_for(resolved, raw_root, found_in),
-                as_of=as_of,
-                date_order=date_order,
+                file_read, member_folder=member_folder, as_of=as_of, date_order=date_order
             )
         except FileError as exc:
-            problems.append(Problem(shown, exc.line or 1, NO_COLUMN, exc.reason))
+            report.problems.append(Problem(shown, exc.line or 1, NO_COLUMN, exc.reason))
             continue
         except OSError as exc:
             reason = f"cannot read the file: {exc.strerror or exc}"
-            problems.append(Problem(shown, 1, NO_COLUMN, reason))
+            report.problems.append(Problem(shown, 1, NO_COLUMN, reason))
             continue
-        problems.extend(
+        report.problems.extend(
             Problem(shown, row["line"], row["column"], row["reason"], row["sheet"])
             for row in result.rejected.iter_rows(named=True)
         )
-    return problems
+        report.notices.extend(NoticeLine(shown, text) for text in result.notices)
+        report.rows_loadable += result.calls.height + result.events.height
+        for member in (*result.calls["member"], *result.events["member"]):
+            first_file_of_member.setdefault(member, shown)
+    report.notices.extend(_member_slug_notices(first_file_of_member))
+    report.notices.sort(key=lambda n: n.file)  # stable: a file's notices stay in order
+    return report
+
+
+def _member_slug_notices(first_file_of_member: dict[str, str]) -> list[NoticeLine]:
+    """Notices for members whose page name is not their plain slug (empty, shared, cut)."""
+    slugs = member_slugs(first_file_of_member)
+    plain_users: dict[str, list[str]] = {}
+    for key in first_file_of_member:
+        plain_users.setdefault(member_slug(key), []).append(key)
+    notices: list[NoticeLine] = []
+    for key, file in first_file_of_member.items():
+        plain, slug = member_slug(key), slugs[key]
+        if not plain:
+            text = (
+                f"member {show(key)} has no letter a-z or digit for a page name; "
+                f"its pages are named {slug!r}"
+            )
+        elif slug != plain:
+            others = ", ".join(show(k) for k in plain_users[plain] if k != key)
+            text = (
+                f"member {show(key)} has the page name {plain!r} of {others} too; "
+                f"its pages are named {slug!r}"
+            )
+        elif len(plain) == SLUG_MAX_CHARS and len(key) > SLUG_MAX_CHARS:
+            text = f"member {show(key)} has a long name; its pages are named {slug!r}"
+        else:
+            continue
+        notices.append(NoticeLine(file, text))
+    return notices
 
 
 def _expand_paths(
-    paths: Sequence[Path | str], problems: list[Problem]
+    paths: Sequence[Path | str], report: PathsReport
 ) -> list[tuple[Path, Path | None]]:
-    """(file as shown to the user, folder argument it was found in) per input file."""
+    """(file as shown to the user, folder argument it was found in) per input file.
+
+    Discovery notices go to ``report.notices``; a folder that cannot be
+    listed, a path that is not there and a named file of another type to
+    ``report.problems``.
+    """
     files: list[tuple[Path, Path | None]] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            files.extend((found, path) for found in discover_files(path))
+            try:
+                found = discover(path)
+            except FileNotFoundError as exc:
+                report.problems.append(Problem(str(given), 1, NO_COLUMN, str(exc)))
+                continue
+            files.extend((file, path) for file in found.files)
+            report.notices.extend(NoticeLine(str(n.path), n.text) for n in found.notices)
+            report.problems.extend(
+                Problem(str(f.path), 1, NO_COLUMN, f.reason) for f in found.unreadable_folders
+            )
         elif path.is_file():
-            if path.suffix.lower() in INPUT_SUFFIXES:
+            if path.name.lower().endswith(INPUT_SUFFIXES):
                 files.append((path, None))
             else:
-                problems.append(Problem(str(given), 1, NO_COLUMN, "not a .csv or .xlsx file"))
+                reason = f"not an input file ({', '.join(INPUT_SUFFIXES)})"
+                report.problems.append(Problem(str(given), 1, NO_COLUMN, reason))
+        elif path.is_symlink():
+            report.problems.append(Problem(str(given), 1, NO_COLUMN, "broken link"))
         else:
-            problems.append(Problem(str(given), 1, NO_COLUMN, "no such file or folder"))
+            report.problems.append(Problem(str(given), 1, NO_COLUMN, "no such file or folder"))
     return files
 
 
-def _relative_to(path: Path, folder: Path) -> str | None:
-    try:
-        return path.relative_to(folder.resolve()).as_posix()
-    except ValueError:
-        return None
+def _below(file: Path, raw_root: Path, found_in: Path | None) -> str | None:
+    """The file's name relative to the raw root, else to the folder it was found in.
 
-
-def _source_file_for(resolved: Path, raw_root: Path, found_in: Path | None) -> str:
-    below_root = _relative_to(resolved, raw_root)
-    if below_root is not None:
-        return below_root
-    if found_in is not None:
-        below_folder = _relative_to(resolved, found_in)
-        if below_folder is not None:
-            return below_folder
-    return resolved.name
-
-
-def _member_folder_for(resolved: Path, raw_root: Path, found_in: Path | None) -> str | None:
-    below_root = _relative_to(resolved, raw_root)
-    if below_root is not None:
-        return folder_member(below_root)
-    if found_in is not None:
-        below_folder = _relative_to(resolved, found_in)
-        if below_folder is not None:
-            return folder_member(below_folder)
-    return resolved.parent.name or None
-
-
-# -- Shared expressions --------------------------------------------------------------
-
-
-def _cell(column: str) -> pl.Expr:
-    """A (trimmed) cell, "" when missing."""
-    return pl.col(column).fill_null("")
-
-
-# The whitespace that collapsing changes: runs of two or more, and any single
-# whitespace character other than a space (a lone space stays as it is, and
-# most cells have nothing else, so most cells need no replacing).
-_COLLAPSIBLE_WHITESPACE = f"[{WHITESPACE_CHARS}]{{2,}}|[{WHITESPACE_CHARS.replace(' ', '')}]"
-
-
-def _normalised_word(expr: pl.Expr) -> pl.Expr:
-    """Lower-cased with inner whitespace runs collapsed: the form vocabularies are keyed by."""
-    return expr.str.to_lowercase().str.replace_all(_COLLAPSIBLE_WHITESPACE, " ")
-
-
-def _normalise_word(text: str) -> str:
-    return member_key(text)
-
-
-def show(value: str) -> str:
-    """A cell's text quoted for a message: control characters escaped, long text cut."""
-    escaped = "".join(
-        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
-        for ch in value[: _REASON_VALUE_CHARS + 1]
-    )
-    if len(value) > _REASON_VALUE_CHARS:
-        escaped = escaped[:_REASON_VALUE_CHARS] + "…"
-    return f"'{escaped}'"
-
-
-def _nearest(word: str, choices: Sequence[str]) -> str:
-    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.0)
-    return found[0] if found else choices[0]
-
-
-def _where(sheet: str | None, line: int) -> str:
-    return f"line {line}" if sheet is None else f"row {line} of sheet {sheet!r}"
-
-
-# -- Dates (section 1.3) -------------------------------------------------------------
-
-# ASCII digits only: Rust's \d also matches other scripts' digits.
-# YYYY-MM-DD, optionally with a time part after a space or T (dropped): hh:mm[:ss[.f]][zone].
-_TIME = r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?\s*(?:z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
-_ISO = rf"^([0-9]{{4}})-([0-9]{{1,2}})-([0-9]{{1,2}})(?:[ t]{_TIME})?$"
-_YEAR_FIRST_SLASHED = r"^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})$"
-# Slashed or dotted day/month dates with a 4-digit year: first, second (slash), second (dot), year.
-_DAY_MONTH = r"^([0-9]{1,2})(?:/([0-9]{1,2})/|\.([0-9]{1,2})\.)([0-9]{4})$"
-_ORDINAL = r"(?:st|nd|rd|th)?"
-_MONTH_NAME_FIRST = rf"^([a-z]+)\.?\s+([0-9]{{1,2}}){_ORDINAL},?\s+([0-9]{{4}})$"
-_DAY_FIRST_NAMED = rf"^([0-9]{{1,2}}){_ORDINAL}\s+([a-z]+)\.?,?\s+([0-9]{{4}})$"
-
-
-@dataclass(frozen=True)
-class _ColumnDateOrder:
-    """How the slashed/dotted dates of one column of one file are read."""
-
-    order: Literal["month-first", "day-first", "inconsistent"]
-    explanation: str = ""
-
-
-def _day_month_parts(value: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    parts = value.str.extract_groups(_DAY_MONTH)
-    first = parts.struct.field("1").cast(pl.Int64)
-    second = pl.coalesce(parts.struct.field("2"), parts.struct.field("3")).cast(pl.Int64)
-    return first, second, parts.struct.field("4")
-
-
-def _decide_date_order(
-    tables: list[RawTable], column: str, configured: DateOrder
-) -> _ColumnDateOrder:
-    """Day-first if some first part is > 12, month-first if some second part is; both: neither."""
-    day_first_example: tuple[str, str] | None = None
-    month_first_example: tuple[str, str] | None = None
-    for table in tables:
-        if column not in table.columns:
+    Compared through links first (a file reached through a link below the
+    root keeps that path), then with both sides resolved.
+    """
+    for folder in (raw_root, found_in):
+        if folder is None:
             continue
-        # Parts of the distinct values first; rows are only searched for an example.
-        first, second, _ = _day_month_parts(pl.col("value"))
-        parts = (
-            table.rows.select(_cell(column).alias("value")).unique().with_columns(a=first, b=second)
-        )
-        if day_first_example is None:
-            day_first_example = _first_example(table, column, parts.filter(pl.col("a") > 12))
-        if month_first_example is None:
-            month_first_example = _first_example(table, column, parts.filter(pl.col("b") > 12))
-    if day_first_example and month_first_example:
-        explanation = (
-            f"the {column} column mixes day-first and month-first dates: "
-            f"{show(day_first_example[0])} ({day_first_example[1]}) has a first part > 12 "
-            f"but {show(month_first_example[0])} ({month_first_example[1]}) has a second "
-            "part > 12, so no slashed or dotted date of this column can be read"
-        )
-        return _ColumnDateOrder("inconsistent", explanation)
-    if day_first_example:
-        return _ColumnDateOrder("day-first")
-    if month_first_example:
-        return _ColumnDateOrder("month-first")
-    return _ColumnDateOrder(configured)
-
-
-def _first_example(table: RawTable, column: str, hits: pl.DataFrame) -> tuple[str, str] | None:
-    """(value, where) of the first row of ``table`` whose ``column`` is among ``hits``."""
-    if hits.height == 0:
-        return None
-    row = table.rows.filter(_cell(column).is_in(hits["value"].implode())).row(0, named=True)
-    return row[column], _where(table.sheet, row["line"])
-
-
-def _date_rule(
-    values: pl.Series, column: str, order: _ColumnDateOrder, as_of: dt.date
-) -> pl.DataFrame:
-    """Per distinct cell text: the date (as ``column``), reason, future, future_date."""
-    lower = pl.col("value").str.to_lowercase()
-    frame = pl.DataFrame({"value": values}).with_columns(
-        iso=lower.str.extract_groups(_ISO),
-        slashed=lower.str.extract_groups(_YEAR_FIRST_SLASHED),
-        named1=lower.str.extract_groups(_MONTH_NAME_FIRST),
-        named2=lower.str.extract_groups(_DAY_FIRST_NAMED),
-    )
-    first, second, dm_year = _day_month_parts(pl.col("value"))
-    if order.order == "day-first":
-        dm_month, dm_day = second, first
-    else:
-        dm_month, dm_day = first, second
-    named1_month = pl.col("named1").struct.field("1").replace_strict(MONTHS, default=None)
-    named2_month = pl.col("named2").struct.field("2").replace_strict(MONTHS, default=None)
-    frame = frame.with_columns(
-        form=pl.when(pl.col("value") == "")
-        .then(pl.lit("blank"))
-        .when(pl.col("iso").struct.field("1").is_not_null())
-        .then(pl.lit("iso"))
-        .when(pl.col("slashed").struct.field("1").is_not_null())
-        .then(pl.lit("iso"))
-        .when(dm_year.is_not_null())
-        .then(pl.lit("day_month"))
-        .when(named1_month.is_not_null() | named2_month.is_not_null())
-        .then(pl.lit("named")),
-        year=pl.coalesce(
-            pl.col("iso").struct.field("1"),
-            pl.col("slashed").struct.field("1"),
-            dm_year,
-            pl.col("named1").struct.field("3"),
-            pl.col("named2").struct.field("3"),
-        ).cast(pl.Int64),
-        month=pl.coalesce(
-            pl.col("iso").struct.field("2").cast(pl.Int64),
-            pl.col("slashed").struct.field("2").cast(pl.Int64),
-            dm_month,
-            named1_month.cast(pl.Int64),
-            named2_month.cast(pl.Int64),
-        ),
-        day=pl.coalesce(
-            pl.col("iso").struct.field("3"),
-            pl.col("slashed").struct.field("3"),
-            dm_day.cast(pl.String),
-            pl.col("named1").struct.field("2"),
-            pl.col("named2").struct.field("1"),
-        ).cast(pl.Int64),
-    )
-    frame = frame.with_columns(
-        candidate=pl.format(
-            "{}-{}-{}",
-            pl.col("year").cast(pl.String).str.zfill(4),
-            pl.col("month").cast(pl.String).str.zfill(2),
-            pl.col("day").cast(pl.String).str.zfill(2),
-        ).str.to_date("%Y-%m-%d", strict=False)
-    )
-    inconsistent = (pl.col("form") == "day_month") & pl.lit(order.order == "inconsistent")
-    frame = frame.with_columns(
-        code=pl.when(pl.col("form") == "blank")
-        .then(pl.lit("blank"))
-        .when(pl.col("form").is_null())
-        .then(pl.lit("not_a_date"))
-        .when(inconsistent)
-        .then(pl.lit("inconsistent"))
-        .when(pl.col("candidate").is_null())
-        .then(pl.lit("invalid"))
-        .when(pl.col("candidate") > pl.lit(as_of))
-        .then(pl.lit("future"))
-    )
-
-    def reason(row: dict) -> str:
-        value, code = row["value"], row["code"]
-        if code == "blank":
-            return f"{column} is required but blank"
-        if code == "not_a_date":
-            return (
-                f"{show(value)} is not a date (use e.g. 2026-03-04, 2026/03/04, 4/3/2026, "
-                "04.03.2026, Mar 4, 2026 or 4 March 2026)"
-            )
-        if code == "inconsistent":
-            return f"{show(value)} cannot be read: {order.explanation}"
-        if code == "invalid":
-            read_as = f"{row['year']:04d}-{row['month']:02d}-{row['day']:02d}"
-            how = f" {order.order}" if row["form"] == "day_month" else ""
-            return f"{show(value)} is not a valid calendar date (read{how} as {read_as})"
-        return f"date {row['candidate'].isoformat()} is after the run date {as_of.isoformat()}"
-
-    return _with_reasons(frame, reason).select(
-        "value",
-        pl.when(pl.col("code").is_null()).then(pl.col("candidate")).alias(column),
-        "reason",
-        (pl.col("code") == "future").fill_null(False).alias("future"),
-        pl.when(pl.col("code") == "future").then(pl.col("candidate")).alias("future_date"),
-    )
-
-
-def _with_reasons(frame: pl.DataFrame, reason: Callable[[dict], str]) -> pl.DataFrame:
-    """Add ``reason``: ``reason(row)`` for rows with a ``code``, null elsewhere."""
-    bad = frame.filter(pl.col("code").is_not_null())
-    reasons = pl.Series("reason", [reason(row) for row in bad.iter_rows(named=True)], pl.String)
-    bad = bad.select("value", reasons)
-    return frame.join(bad, on="value", how="left", maintain_order="left")
-
-
-# -- Word lists (sections 1.2, 1.4, 1.5, 1.6) --------------------------------------------
-
-_ASK_SPLIT = re.compile(ASK_SEPARATOR_REGEX, re.IGNORECASE)
-_ASK_WORDS = tuple(ASK_SYNONYMS)
-_EVENT_WORDS = tuple(EVENT_TYPE_SYNONYMS)
-
-
-def parse_asks(text: str) -> tuple[str, str] | str:
-    """``(ask_label, strategy)`` for a trimmed non-blank ask cell, or the rejection reason."""
-    parts = [p.strip(WHITESPACE_CHARS) for p in _ASK_SPLIT.split(text)]
-    parts = [p for p in parts if p]
-    if not parts:
-        return f"unknown ask {show(text)}; did you mean {show(_nearest(text.lower(), _ASK_WORDS))}?"
-    asks: set[str] = set()
-    unknown: list[str] = []
-    for part in parts:
-        ask = ASK_SYNONYMS.get(_normalise_word(part))
-        if ask is None:
-            near = _nearest(_normalise_word(part), _ASK_WORDS)
-            unknown.append(f"unknown ask {show(part)}; did you mean {show(near)}?")
-        else:
-            asks.add(ask)
-    if unknown:
-        return " ".join(unknown)
-    label = "+".join(a for a in ASK_ORDER if a in asks)
-    has_job, has_reference = "job" in asks, "reference" in asks
-    strategy = (
-        "mixed"
-        if has_job and has_reference
-        else "job"
-        if has_job
-        else "reference"
-        if has_reference
-        else "other"
-    )
-    return label, strategy
-
-
-def _ask_rule(values: pl.Series) -> pl.DataFrame:
-    labels: list[str | None] = []
-    strategies: list[str | None] = []
-    reasons: list[str | None] = []
-    for value in values.to_list():
-        parsed = "ask_type is required but blank" if value == "" else parse_asks(value)
-        if isinstance(parsed, str):
-            labels.append(None)
-            strategies.append(None)
-            reasons.append(parsed)
-        else:
-            labels.append(parsed[0])
-            strategies.append(parsed[1])
-            reasons.append(None)
-    return pl.DataFrame(
-        {"value": values, "ask_label": labels, "strategy": strategies, "reason": reasons},
-        schema=dict.fromkeys(("value", "ask_label", "strategy", "reason"), pl.String),
-    )
-
-
-def _event_type_rule(values: pl.Series) -> pl.DataFrame:
-    types: list[str | None] = []
-    reasons: list[str | None] = []
-    for value in values.to_list():
-        event_type = EVENT_TYPE_SYNONYMS.get(_normalise_word(value))
-        types.append(event_type)
-        if value == "":
-            reasons.append("event_type is required but blank")
-        elif event_type is None:
-            near = _nearest(_normalise_word(value), _EVENT_WORDS)
-            reasons.append(f"unknown event type {show(value)}; did you mean {show(near)}?")
-        else:
-            reasons.append(None)
-    return pl.DataFrame(
-        {"value": values, "event_type": types, "reason": reasons},
-        schema={"value": pl.String, "event_type": pl.String, "reason": pl.String},
-    )
-
-
-# Relationship words written as the canonical fallbacks themselves.
-_RELATIONSHIPS = {**RELATIONSHIP_SYNONYMS, "unknown": "unknown", "other": "other"}
-
-
-def _relationship_rule(values: pl.Series) -> pl.DataFrame:
-    """Blank -> unknown; a word outside the list -> other (no rejection, a notice)."""
-    word = _normalised_word(pl.col("value"))
-    return pl.DataFrame({"value": values}).select(
-        "value",
-        pl.when(pl.col("value") == "")
-        .then(pl.lit("unknown"))
-        .otherwise(word.replace_strict(_RELATIONSHIPS, default="other"))
-        .alias("relationship"),
-        ((pl.col("value") != "") & ~word.is_in(list(_RELATIONSHIPS))).alias("relationship_unknown"),
-        pl.lit(None, dtype=pl.String).alias("reason"),
-    )
-
-
-def _member_rule(values: pl.Series, blank_reason: str) -> pl.DataFrame:
-    return pl.DataFrame({"value": values}).select(
-        "value",
-        pl.when(pl.col("value") != "").then(_normalised_word(pl.col("value"))).alias("member"),
-        pl.when(pl.col("value") == "").then(pl.lit(blank_reason)).alias("reason"),
-    )
-
-
-def _contact_rule(values: pl.Series) -> pl.DataFrame:
-    return pl.DataFrame({"value": values}).select(
-        "value",
-        pl.col("value").alias("contact"),
-        _normalised_word(pl.col("value")).alias("contact_key"),
-        pl.when(pl.col("value") == "")
-        .then(pl.lit("contact is required but blank"))
-        .alias("reason"),
-    )
-
-
-def _yes_no_rule(values: pl.Series, column: str) -> pl.DataFrame:
-    frame = pl.DataFrame({"value": values}).with_columns(
-        parsed=_normalised_word(pl.col("value")).replace_strict(
-            YES_NO, default=None, return_dtype=pl.Boolean
-        )
-    )
-    frame = frame.with_columns(
-        code=pl.when((pl.col("value") != "") & pl.col("parsed").is_null()).then(pl.lit("bad"))
-    )
-    return _with_reasons(
-        frame,
-        lambda row: f"{show(row['value'])} is not yes/no (yes, y, true, 1, x or no, n, false, 0)",
-    ).select("value", pl.col("parsed").alias(column), "reason")
-
-
-def _whole_number_rule(values: pl.Series, column: str, minimum: int, blank: int) -> pl.DataFrame:
-    value = pl.col("value")
-    shaped = value.str.contains(r"^[0-9]+(?:\.0+)?$")
-    number = value.str.replace(r"\.0+$", "").str.to_integer(strict=False)
-    frame = pl.DataFrame({"value": values}).with_columns(
-        parsed=pl.when(value == "").then(pl.lit(blank, dtype=pl.Int64)).when(shaped).then(number)
-    )
-    frame = frame.with_columns(
-        code=pl.when(pl.col("parsed").is_null() | (pl.col("parsed") < minimum)).then(pl.lit("bad"))
-    ).with_columns(parsed=pl.when(pl.col("code").is_null()).then(pl.col("parsed")))
-
-    def reason(row: dict) -> str:
-        shaped = re.fullmatch(r"[0-9]+(?:\.0+)?", row["value"]) is not None
-        if shaped and int(row["value"].split(".")[0]) >= minimum:
-            return f"{show(row['value'])} is too large a number for {column}"
-        return f"{show(row['value'])} is not a whole number >= {minimum}"
-
-    return _with_reasons(frame, reason).select("value", pl.col("parsed").alias(column), "reason")
-
-
-def _extra_cells_rule(values: pl.Series, header_width: int) -> pl.DataFrame:
-    """Non-blank cells beyond the header's width reject the row (a comma in an unquoted cell?)."""
-    frame = pl.DataFrame({"value": values}).with_columns(
-        code=pl.when(pl.col("value") != "").then(pl.lit("extra"))
-    )
-    return _with_reasons(
-        frame,
-        lambda row: (
-            f"the header has {header_width} columns but this row has more cells: "
-            f"{show(row['value'])} (quote a cell that contains a comma)"
-        ),
-    ).select("value", "reason")
+        for path, base in (
+            (Path(os.path.abspath(file)), Path(os.path.abspath(folder))),
+            (file.resolve(), folder.resolve()),
+        ):
+            try:
+                return path.relative_to(base).as_posix()
+            except ValueError:
+                continue
+    return None
 
 
 # -- One table -------------------------------------------------------------------------
@@ -711,6 +427,7 @@ class _TableResult:
     rejected: pl.DataFrame
     rows_rejected: int
     max_date: dt.date | None
+    min_date: dt.date | None
     earliest_future: dt.date | None
     unknown_relationships: list[str]
 
@@ -756,7 +473,7 @@ def _validate_table(
     sheet_index: int,
     folder_key: str | None,
     as_of: dt.date,
-    date_order: _ColumnDateOrder,
+    date_order: ColumnDateOrder,
 ) -> _TableResult:
     is_calls = table.kind == "calls"
     unknown_relationships: list[str] = []
@@ -784,45 +501,51 @@ def _validate_table(
     # member: the column where the file has one, else the member folder.
     if has_member_column:
         member_reason = f"member is blank (the {where_label} has a member column)"
-        frame = _join_rule(frame, "member", lambda v: _member_rule(v, member_reason), ["member"])
+        frame = _join_rule(frame, "member", lambda v: member_rule(v, member_reason), ["member"])
     else:
         frame = frame.with_columns(
             member=pl.lit(folder_key, dtype=pl.String),
             member__reason=pl.lit(None, dtype=pl.String),
         )
-    frame = _join_rule(frame, "contact", _contact_rule, ["contact", "contact_key"], per_row=True)
+    frame = _join_rule(frame, "contact", contact_rule, ["contact", "contact_key"], per_row=True)
     frame = _join_rule(
         frame,
         date_column,
-        lambda v: _date_rule(v, date_column, date_order, as_of),
+        lambda v: date_rule(v, date_column, date_order, as_of),
         [date_column, "future", "future_date"],
     )
     frame = frame.with_columns(notes=pl.when(pl.col("notes__value") != "").then("notes__value"))
     if is_calls:
-        frame = _join_rule(frame, "ask_type", _ask_rule, ["ask_label", "strategy"])
+        frame = _join_rule(frame, "ask_type", ask_rule, ["ask_label", "strategy"])
         frame = _join_rule(
-            frame, "relationship", _relationship_rule, ["relationship", "relationship_unknown"]
+            frame, "relationship", relationship_rule, ["relationship", "relationship_unknown"]
         )
         frame = _join_rule(
             frame,
             "agreed_reference",
-            lambda v: _yes_no_rule(v, "agreed_reference"),
+            lambda v: yes_no_rule(v, "agreed_reference"),
             ["agreed_reference"],
         )
         for number_column in ("introductions", "leads"):
             frame = _join_rule(
                 frame,
                 number_column,
-                lambda v, c=number_column: _whole_number_rule(v, c, minimum=0, blank=0),
+                lambda v, c=number_column: whole_number_rule(v, c, minimum=0, blank=0),
                 [number_column],
             )
         unknown_relationships = _unknown_relationships(frame)
     else:
-        frame = _join_rule(frame, "event_type", _event_type_rule, ["event_type"])
+        frame = _join_rule(frame, "event_type", event_type_rule, ["event_type"])
         frame = _join_rule(
-            frame, "count", lambda v: _whole_number_rule(v, "count", minimum=1, blank=1), ["count"]
+            frame, "count", lambda v: whole_number_rule(v, "count", minimum=1, blank=1), ["count"]
         )
-    frame = _join_rule(frame, NO_COLUMN, lambda v: _extra_cells_rule(v, table.header_width), [])
+    frame = _join_rule(
+        frame,
+        NO_COLUMN,
+        lambda v: extra_cells_rule(v, table.header_width, table.separator),
+        [],
+    )
+    frame = _reject_unsaved_formulas(frame, table.unsaved_formulas)
     # A required column missing from the header fails every row, with a reason saying so.
     frame = frame.with_columns(
         pl.lit(f"{c} is required but the {where_label} has no {c} column").alias(f"{c}__reason")
@@ -869,6 +592,7 @@ def _validate_table(
     summary = frame.select(
         pl.col("rejected_row").sum().alias("rows_rejected"),
         pl.col(date_column).max().alias("max_date"),
+        pl.col(date_column).min().alias("min_date"),
         pl.col("future_date").min().alias("earliest_future"),
     ).row(0, named=True)
     return _TableResult(
@@ -876,9 +600,30 @@ def _validate_table(
         rejected=rejected,
         rows_rejected=int(summary["rows_rejected"]),
         max_date=summary["max_date"],
+        min_date=summary["min_date"],
         earliest_future=summary["earliest_future"],
         unknown_relationships=unknown_relationships,
     )
+
+
+def _reject_unsaved_formulas(
+    frame: pl.DataFrame, cells: tuple[tuple[int, str], ...]
+) -> pl.DataFrame:
+    """A workbook formula with no saved value rejects its row, whatever its column's rule."""
+    for column in dict.fromkeys(c for _, c in cells):
+        lines = pl.Series([line for line, c in cells if c == column], dtype=pl.Int64)
+        previous = (
+            pl.col(f"{column}__reason")
+            if f"{column}__reason" in frame.columns
+            else pl.lit(None, dtype=pl.String)
+        )
+        frame = frame.with_columns(
+            pl.when(pl.col("line").is_in(lines.implode()))
+            .then(pl.lit(FORMULA_WITHOUT_VALUE))
+            .otherwise(previous)
+            .alias(f"{column}__reason")
+        )
+    return frame
 
 
 def _unknown_relationships(frame: pl.DataFrame) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import polars as pl
 
-from asklab.ingest.readers import FileError
+from asklab.ingest.read import FileError
 from asklab.ingest.validate import (
     CALL_ROW_SCHEMA,
     EVENT_ROW_SCHEMA,

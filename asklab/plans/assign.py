@@ -11,7 +11,7 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 
-from asklab.ingest.validate import parse_asks
+from asklab.ingest.rules import parse_asks
 
 PLAN_ASKS: tuple[str, ...] = ("job", "reference", "introduction")
 """The asks a plan can randomise, in canonical order (advice is never an arm)."""

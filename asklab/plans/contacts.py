@@ -19,8 +19,8 @@ from pathlib import Path
 
 import fastexcel
 
-from asklab.ingest.discover import WHITESPACE_CHARS, contact_key
-from asklab.ingest.readers import normalise_header
+from asklab.ingest.header import normalise_header
+from asklab.keys import WHITESPACE_CHARS, contact_key
 from asklab.vocab import RELATIONSHIP_SYNONYMS
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import os
 import re
 import tempfile
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from asklab.ingest import discover
-from asklab.ingest.readers import normalise_header
+from asklab.ingest.header import normalise_header
+from asklab.keys import contact_key, member_key, member_slugs
 from asklab.plans.assign import assign_arms, parse_arms, valid_seed
 from asklab.plans.contacts import Contact, ContactList, ContactsError, separator_of
 
@@ -54,27 +53,6 @@ class _EarlierPlan:
     created: str
     plan_id: str
     contact_keys: tuple[str, ...]
-
-
-# -- Member folder ----------------------------------------------------------------------
-
-
-def member_folder_slug(key: str) -> str:
-    """Section 1's member slug of one key (v2): ``Zoë Müller`` -> ``zoe-muller``.
-
-    Marks dropped after NFKD, runs outside [a-z0-9] -> ``-``, cut to 60; an
-    empty result gets the hashed form ``member-<8 hex>``. The shared-slug case
-    needs every member of the warehouse, so it is the pipeline's to decide; the
-    plan's ``member`` column keeps the plan with its member either way.
-    """
-    # TODO(re-point): use the shared v2 slug helper once ingest has one.
-    stripped = "".join(
-        ch for ch in unicodedata.normalize("NFKD", key) if unicodedata.category(ch) not in _MARKS
-    ).lower()
-    slug = _OUTSIDE_SLUG.sub("-", stripped).strip("-")[:60].rstrip("-")
-    if slug:
-        return slug
-    return "member-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
 
 
 # -- Earlier plans ------------------------------------------------------------------------
@@ -122,18 +100,14 @@ def _read_earlier_plan(path: Path, raw_root: Path, key: str) -> _EarlierPlan | N
     rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=separator) if any(r)]
     records = [dict(zip(names, (c.strip() for c in r), strict=False)) for r in rows[1:]]
     folder = discover.folder_member(path.relative_to(raw_root).as_posix())
-    if "member" not in names and (folder is None or discover.member_key(folder) != key):
+    if "member" not in names and (folder is None or member_key(folder) != key):
         return None
-    mine = [
-        r
-        for r in records
-        if "member" not in names or discover.member_key(r.get("member", "")) == key
-    ]
+    mine = [r for r in records if "member" not in names or member_key(r.get("member", "")) == key]
     if not mine:
         return None
     plan_id = next((r.get("plan_id", "") for r in mine if r.get("plan_id")), path.stem)
     created = next((r.get("created", "") for r in mine if r.get("created")), "")
-    keys = tuple(discover.contact_key(r["contact"]) for r in mine if r.get("contact"))
+    keys = tuple(contact_key(r["contact"]) for r in mine if r.get("contact"))
     return _EarlierPlan(created=created, plan_id=plan_id, contact_keys=keys)
 
 
@@ -225,7 +199,7 @@ def write_plan(
     and renamed, so a failure leaves no plan file behind. ValueError for a
     blank member, a bad seed or arms not in canonical order.
     """
-    key = discover.member_key(member_name)
+    key = member_key(member_name)
     if not key:
         raise ValueError("the member name is blank")
     if not valid_seed(seed):
@@ -255,7 +229,9 @@ def write_plan(
 
     assigned = assign_arms(seed, arms, [(c.key, c.relationship) for c in kept.values()])
     printed = tuple((c.name, c.relationship, assigned[c.key]) for c in kept.values())
-    folder = raw_root / member_folder_slug(key) / "plans"
+    # The member's own slug: a folder name never fails (hashed when empty);
+    # the plan's member column keeps it with its member whatever the folder.
+    folder = raw_root / member_slugs([key])[key] / "plans"
     folder.mkdir(parents=True, exist_ok=True)
     taken = {plan.plan_id for plan in plans}
     for plan_id in _plan_ids(created, seed):

@@ -12,7 +12,7 @@ The pipeline calls ``load_report_data`` and then ``render_reports``.
 
 from asklab.report.data import GroupKpis, MemberData, ReportData, load_report_data
 from asklab.report.pages.shell import iso_week_label
-from asklab.report.write import member_slug, render_reports
+from asklab.report.write import render_reports
 
 __all__ = [
     "GroupKpis",
@@ -20,6 +20,5 @@ __all__ = [
     "ReportData",
     "iso_week_label",
     "load_report_data",
-    "member_slug",
     "render_reports",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from asklab.ingest import member_slug
+from asklab.keys import member_slugs
 from asklab.report.data import MemberData, ReportData
 from asklab.report.pages.group import group_page
 from asklab.report.pages.index import index_page, scan_report_weeks
@@ -22,25 +22,9 @@ from asklab.report.pages.shell import Page, iso_week_label
 
 
 def member_page_names(members: Sequence[MemberData]) -> dict[str, str]:
-    """Member key -> slug; two members with one slug, or an empty slug, is an error."""
-    slugs: dict[str, str] = {}
-    member_of: dict[str, str] = {}  # slug -> member
-    for member in members:
-        slug = member_slug(member.member)
-        if not slug:
-            raise ValueError(
-                f"member {member.member!r} has no letters or digits for a page name "
-                "(CONTRACT section 1 slug); rename the member folder or column value"
-            )
-        clash = member_of.get(slug)
-        if clash is not None:
-            raise ValueError(
-                f"members {clash!r} and {member.member!r} share the page name {slug!r}; "
-                "rename one of them"
-            )
-        slugs[member.member] = slug
-        member_of[slug] = member.member
-    return slugs
+    """Member key -> page name (CONTRACT section 1 slug, hashed when empty or
+    shared), over every member the pages show: no member name fails a run."""
+    return member_slugs(member.member for member in members)
 
 
 def _write(path: Path, page: Page) -> Path:

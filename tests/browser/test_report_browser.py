@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from asklab.report import load_report_data, member_slug, render_reports
+from asklab.keys import member_slug
+from asklab.report import load_report_data, render_reports
 from tests.browser.fixtures import (
     AS_OF,
     HOSTILE_CONTACTS,
