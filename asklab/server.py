@@ -102,7 +102,7 @@ class ServerStatus:
     url: str | None = None
     api_url: str | None = None
     pid: int | None = None
-    runs: tuple[FlowRunInfo, ...] = ()
+    runs: tuple[FlowRunInfo, ...] | None = None  # newest first; None when not read
     log: Path | None = None
     problem: str | None = None  # why it is down, or why the runs could not be read
 
@@ -116,9 +116,9 @@ class ServerStatus:
         lines = [f"Prefect server: running at {self.url} (pid {self.pid})"]
         if self.problem:
             lines.append(self.problem)
-        elif not self.runs:
+        elif self.runs == ():
             lines.append("No flow runs yet.")
-        else:
+        elif self.runs:
             lines.append("Last flow runs:")
             for run in self.runs:
                 started = (
@@ -252,6 +252,8 @@ def status(project_root: Path, *, runs: int = 5) -> ServerStatus:
             f"{record['url']}; see {log_path}. `asklab server stop` ends it.",
             **found,
         )
+    if runs <= 0:
+        return ServerStatus(up=True, log=log_path, **found)
     try:
         recent = recent_flow_runs(record["api_url"], limit=runs)
     except Exception as exc:  # the server is up; say why the runs are missing
