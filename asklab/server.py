@@ -197,7 +197,11 @@ def start(
         try:
             if not _wait_healthy(process, api_url, timeout):
                 code = process.poll()
-                how = "exited" if code is not None else f"did not answer within {timeout:.0f} s"
+                how = (
+                    f"exited with code {code}"
+                    if code is not None
+                    else f"did not answer within {timeout:.0f} s"
+                )
                 raise ServerError(f"The Prefect server {how}; see {log_path}:\n{_tail(log_path)}")
         except BaseException:
             _stop_group(process.pid, grace=STOP_GRACE)
@@ -429,6 +433,9 @@ def _spawn(
     return subprocess.Popen(
         command,
         env=env,
+        # Not the caller's folder: uvicorn puts its working folder first on
+        # sys.path, where a project's own modules could shadow Prefect's.
+        cwd=env["PREFECT_HOME"],
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,
