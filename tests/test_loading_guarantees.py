@@ -461,7 +461,7 @@ def test_a_warehouse_held_open_by_another_program_is_refused_clearly(tmp_path: P
         holder.wait()
     # The lock file was free all along; DuckDB's own file lock was the obstacle.
     with open_warehouse(db, lock_timeout=5) as wh:
-        assert rows(wh, "SELECT max(version) FROM schema_version") == [(1,)]
+        assert rows(wh, "SELECT max(version) FROM schema_version") == [(2,)]
 
 
 # -- end to end over real CSV files ----------------------------------------------

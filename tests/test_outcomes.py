@@ -453,11 +453,14 @@ def test_comparison_numbers_for_one_against_one() -> None:
     _, lo, hi = stats.newcombe_diff_interval(1, 1, 0, 1)
     assert (reached["diff_lo"], reached["diff_hi"]) == (lo, hi)
     assert reached["mh_diff"] == 1.0  # one stratum (alice): its own difference
+    # Sato (section 3.1), by hand: N = 2, W = 1/2, P = (0 - 1 + 0) / 4 = -1/4,
+    # Q = (1 * 1 + 0) / 4 = 1/4, V = (1 * -1/4 + 1/4) / (1/4) = 0: no width.
+    assert (reached["mh_diff_lo"], reached["mh_diff_hi"]) == (1.0, 1.0)
     # yes_rate: said_yes is null on both, so n = 0 and there is no yes_rate row.
     assert table.filter(pl.col("metric") == "yes_rate").height == 0
     assert table.columns == [
         "scope", "member", "metric", "n_ref", "x_ref", "n_job", "x_job", "diff", "diff_lo",
-        "diff_hi", "prob_ref_better", "mh_diff", "small_sample",
+        "diff_hi", "prob_ref_better", "mh_diff", "mh_diff_lo", "mh_diff_hi", "small_sample",
     ]  # fmt: skip
 
 
@@ -473,7 +476,7 @@ def test_comparison_leaves_out_mixed_other_and_one_sided_members() -> None:
     assert table["scope"].unique().to_list() == ["group"]
     lead = row_of(table, scope="group", member=None, metric="lead_rate")
     assert (lead["n_ref"], lead["x_ref"], lead["n_job"], lead["x_job"]) == (1, 1, 1, 0)
-    assert lead["mh_diff"] is None
+    assert (lead["mh_diff"], lead["mh_diff_lo"], lead["mh_diff_hi"]) == (None, None, None)
 
 
 def test_small_sample_flag_at_ten() -> None:
@@ -676,7 +679,12 @@ def test_empty_inputs_give_empty_tables_with_the_right_columns() -> None:
     assert set(tables) == TABLE_NAMES
     for name, table in tables.items():
         assert table.height == 0, name
-    assert tables["strategy_comparison"].columns[-2:] == ["mh_diff", "small_sample"]
+    assert tables["strategy_comparison"].columns[-4:] == [
+        "mh_diff",
+        "mh_diff_lo",
+        "mh_diff_hi",
+        "small_sample",
+    ]
     assert tables["events"].columns[-1] == "call_id"
     assert tables["time_to_first_lead"].columns == [
         "scope", "member", "strategy", "day", "at_risk", "events", "censored", "survival",

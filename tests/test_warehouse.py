@@ -65,7 +65,10 @@ def rows(wh, sql: str) -> list[tuple]:
 def test_open_creates_parent_folders_and_applies_the_first_migration(tmp_path: Path) -> None:
     db = tmp_path / "deep" / "er" / "wh.duckdb"
     with open_warehouse(db, lock_timeout=1) as wh:
-        assert rows(wh, "SELECT version, name FROM schema_version") == [(1, "001_init.sql")]
+        assert rows(wh, "SELECT version, name FROM schema_version ORDER BY version") == [
+            (1, "001_init.sql"),
+            (2, "002_plans.sql"),
+        ]
         tables = {r[0] for r in rows(wh, "SELECT table_name FROM duckdb_tables()")}
         views = {r[0] for r in rows(wh, "SELECT view_name FROM duckdb_views() WHERE NOT internal")}
     assert db.is_file()
@@ -91,7 +94,7 @@ def test_reopening_applies_nothing_and_keeps_data(tmp_path: Path) -> None:
         wh.execute("INSERT INTO warehouse_meta VALUES ('probe', 'kept')")
     with open_warehouse(db, lock_timeout=1) as wh:
         assert migrate(wh) == []
-        assert rows(wh, "SELECT version FROM schema_version") == [(1,)]
+        assert rows(wh, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]
         assert rows(wh, "SELECT value FROM warehouse_meta WHERE key = 'probe'") == [("kept",)]
 
 
@@ -103,17 +106,18 @@ def test_a_later_migration_upgrades_an_existing_file_once(tmp_path: Path) -> Non
         run_load(
             wh, {"alice/a.csv": ("s1", validated("alice/a.csv", [call_row("a", 2)]))}, run_id="r1"
         )
-    (schema / "002_add_call_flag.sql").write_text(
+    (schema / "900_add_call_flag.sql").write_text(
         "ALTER TABLE calls ADD COLUMN flagged BOOLEAN DEFAULT false;\n"
         "CREATE TABLE extra_notes (note VARCHAR);\n"
     )
     with open_warehouse(db, lock_timeout=1) as wh:
-        assert migrate(wh, schema) == [2]
+        assert migrate(wh, schema) == [900]
         assert migrate(wh, schema) == []
-        assert schema_version(wh) == 2
+        assert schema_version(wh) == 900
         assert rows(wh, "SELECT version, name FROM schema_version ORDER BY version") == [
             (1, "001_init.sql"),
-            (2, "002_add_call_flag.sql"),
+            (2, "002_plans.sql"),
+            (900, "900_add_call_flag.sql"),
         ]
         assert rows(wh, "SELECT member, flagged FROM calls") == [("alice", False)]
 
@@ -121,13 +125,13 @@ def test_a_later_migration_upgrades_an_existing_file_once(tmp_path: Path) -> Non
 def test_a_failing_migration_leaves_no_trace(tmp_path: Path) -> None:
     schema = tmp_path / "schema"
     shutil.copytree(sql_root() / "schema", schema)
-    (schema / "002_broken.sql").write_text(
+    (schema / "900_broken.sql").write_text(
         "CREATE TABLE half_done (a INTEGER);\nSELECT * FROM no_such_table;\n"
     )
     with open_warehouse(tmp_path / "wh.duckdb", lock_timeout=1) as wh:
         with pytest.raises(duckdb.CatalogException):
             migrate(wh, schema)
-        assert schema_version(wh) == 1
+        assert schema_version(wh) == 2
         assert rows(wh, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'half_done'") == [
             (0,)
         ]
@@ -442,6 +446,8 @@ def _strategy_comparison_frame(diff: float) -> pl.DataFrame:
             "diff_hi": [0.6],
             "prob_ref_better": [0.9],
             "mh_diff": [0.3],
+            "mh_diff_lo": [0.1],
+            "mh_diff_hi": [0.5],
             "small_sample": [False],
         },
         schema_overrides={"member": pl.String},
@@ -522,7 +528,7 @@ def test_a_second_opener_is_refused_with_the_holders_pid(tmp_path: Path) -> None
         assert f"another asklab run (pid {os.getpid()}) holds the warehouse" in str(busy.value)
     # Released on exit: the next run gets in at once.
     with open_warehouse(db, lock_timeout=0) as wh:
-        assert schema_version(wh) == 1
+        assert schema_version(wh) == 2
     assert (tmp_path / "wh.duckdb.lock").is_file()
 
 

@@ -67,26 +67,31 @@ def _comparison_from_rates(rates: pl.DataFrame) -> pl.DataFrame:
 
 
 def _mantel_haenszel_by_metric(member_rows: pl.DataFrame) -> pl.DataFrame:
-    """Per metric, the Mantel-Haenszel difference over members (the strata).
+    """Per metric, the Mantel-Haenszel difference over members (the strata), with
+    its interval (Sato's variance, CONTRACT section 3.1).
 
     ``member_rows`` are the member-scope comparison rows, which already hold
     only members with both sides n > 0; a metric without such a member gets
-    a null ``mh_diff``.
+    null ``mh_diff``, ``mh_diff_lo`` and ``mh_diff_hi``.
     """
-    values: list[float | None] = []
+    columns: dict[str, list[float | None]] = {"mh_diff": [], "mh_diff_lo": [], "mh_diff_hi": []}
     for metric in RATE_METRICS:
         strata = member_rows.filter(pl.col("metric") == metric)
-        if strata.height == 0:
-            values.append(None)
-            continue
-        mh_value = stats.mantel_haenszel_diff(
-            *(
-                strata[name].to_numpy().astype(np.float64)
-                for name in ("x_ref", "n_ref", "x_job", "n_job")
+        found = (None, None, None)
+        if strata.height:
+            found = stats.mantel_haenszel_diff_interval(
+                *(
+                    strata[name].to_numpy().astype(np.float64)
+                    for name in ("x_ref", "n_ref", "x_job", "n_job")
+                )
             )
-        )
-        values.append(None if mh_value is None or np.isnan(mh_value) else float(mh_value))
+        for name, value in zip(columns, found, strict=True):
+            columns[name].append(None if value is None or np.isnan(value) else float(value))
     return pl.DataFrame(
-        {"scope": [GROUP] * len(RATE_METRICS), "metric": list(RATE_METRICS), "mh_diff": values},
-        schema={"scope": pl.String, "metric": pl.String, "mh_diff": pl.Float64},
+        {"scope": [GROUP] * len(RATE_METRICS), "metric": list(RATE_METRICS), **columns},
+        schema={
+            "scope": pl.String,
+            "metric": pl.String,
+            **dict.fromkeys(columns, pl.Float64),
+        },
     )

@@ -92,6 +92,8 @@ STRATEGY_COMPARISON_SCHEMA: dict[str, pl.DataType] = {
     "diff_hi": pl.Float64(),
     "prob_ref_better": pl.Float64(),
     "mh_diff": pl.Float64(),
+    "mh_diff_lo": pl.Float64(),
+    "mh_diff_hi": pl.Float64(),
     "small_sample": pl.Boolean(),
 }
 
