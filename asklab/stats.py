@@ -407,7 +407,9 @@ def mantel_haenszel_diff_interval(
     c, t0 = x2_arr[both].astype(np.float64), n2_arr[both].astype(np.float64)
     total = t1 + t0
     weight_sum = float(np.sum(t1 * t0 / total))
-    mh = float(np.sum((a * t0 - c * t1) / total)) / weight_sum
+    # The point estimate is mantel_haenszel_diff's, to the last bit.
+    mh = mantel_haenszel_diff(x1_arr, n1_arr, x2_arr, n2_arr)
+    assert mh is not None  # some stratum qualifies
     p_sum = float(np.sum((t1**2 * c - t0**2 * a + t1 * t0 * (t0 - t1) / 2.0) / total**2))
     q_sum = float(np.sum((a * (t0 - c) + c * (t1 - a)) / (2.0 * total)))
     # Rounding can push a zero variance (e.g. every stratum all-or-none) below 0.
