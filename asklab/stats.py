@@ -272,18 +272,36 @@ def mantel_haenszel_diff(
     Epidemiology, 3rd ed., ch. 15). None when no stratum qualifies.
     statsmodels' StratifiedTable covers odds ratios only, hence the formula.
     """
+    strata = _usable_strata(x1, n1, x2, n2, "mantel_haenszel_diff")
+    if strata is None:
+        return None
+    return _mh_estimate(*strata)
+
+
+def _usable_strata(
+    x1: ArrayLike, n1: ArrayLike, x2: ArrayLike, n2: ArrayLike, caller: str
+) -> tuple[NDArray[np.float64], ...] | None:
+    """The strata with both sides n > 0, as float arrays (x1, n1, x2, n2); None
+    when there is none. Bad counts or shapes raise ValueError naming ``caller``."""
     x1_arr, n1_arr = _counts(np.atleast_1d(x1), np.atleast_1d(n1), "x1", "n1")
     x2_arr, n2_arr = _counts(np.atleast_1d(x2), np.atleast_1d(n2), "x2", "n2")
     if x1_arr.ndim != 1 or x1_arr.shape != x2_arr.shape:
         raise ValueError(
-            "mantel_haenszel_diff: expected four 1-D arrays of equal length, got shapes "
+            f"{caller}: expected four 1-D arrays of equal length, got shapes "
             f"{x1_arr.shape} and {x2_arr.shape}"
         )
     both = (n1_arr > 0) & (n2_arr > 0)
     if not both.any():
         return None
-    x1_k, n1_k = x1_arr[both].astype(np.float64), n1_arr[both].astype(np.float64)
-    x2_k, n2_k = x2_arr[both].astype(np.float64), n2_arr[both].astype(np.float64)
+    return tuple(arr[both].astype(np.float64) for arr in (x1_arr, n1_arr, x2_arr, n2_arr))
+
+
+def _mh_estimate(
+    x1_k: NDArray[np.float64],
+    n1_k: NDArray[np.float64],
+    x2_k: NDArray[np.float64],
+    n2_k: NDArray[np.float64],
+) -> float:
     weights = n1_k * n2_k / (n1_k + n2_k)
     return float(np.sum(weights * (x1_k / n1_k - x2_k / n2_k)) / np.sum(weights))
 
@@ -393,23 +411,14 @@ def mantel_haenszel_diff_interval(
     (mh, lo, hi) with lo/hi = mh -/+ Z95 sqrt(V), V floored at 0; all None when
     no stratum qualifies.
     """
-    x1_arr, n1_arr = _counts(np.atleast_1d(x1), np.atleast_1d(n1), "x1", "n1")
-    x2_arr, n2_arr = _counts(np.atleast_1d(x2), np.atleast_1d(n2), "x2", "n2")
-    if x1_arr.ndim != 1 or x1_arr.shape != x2_arr.shape:
-        raise ValueError(
-            "mantel_haenszel_diff_interval: expected four 1-D arrays of equal length, got shapes "
-            f"{x1_arr.shape} and {x2_arr.shape}"
-        )
-    both = (n1_arr > 0) & (n2_arr > 0)
-    if not both.any():
+    strata = _usable_strata(x1, n1, x2, n2, "mantel_haenszel_diff_interval")
+    if strata is None:
         return None, None, None
-    a, t1 = x1_arr[both].astype(np.float64), n1_arr[both].astype(np.float64)
-    c, t0 = x2_arr[both].astype(np.float64), n2_arr[both].astype(np.float64)
+    a, t1, c, t0 = strata
     total = t1 + t0
     weight_sum = float(np.sum(t1 * t0 / total))
     # The point estimate is mantel_haenszel_diff's, to the last bit.
-    mh = mantel_haenszel_diff(x1_arr, n1_arr, x2_arr, n2_arr)
-    assert mh is not None  # some stratum qualifies
+    mh = _mh_estimate(a, t1, c, t0)
     p_sum = float(np.sum((t1**2 * c - t0**2 * a + t1 * t0 * (t0 - t1) / 2.0) / total**2))
     q_sum = float(np.sum((a * (t0 - c) + c * (t1 - a)) / (2.0 * total)))
     # Rounding can push a zero variance (e.g. every stratum all-or-none) below 0.
