@@ -13,14 +13,10 @@ import json
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from asklab.queries import sql_folder
 from asklab.settings import Settings
 from asklab.warehouse.connection import Warehouse
-
-if TYPE_CHECKING:
-    from asklab.load.apply import IngestSummary
 
 # warehouse_meta keys: the version of calls/events; what the outcome tables
 # were last computed from and their row counts; what the last pages were
@@ -155,15 +151,16 @@ def reports_key(wh: Warehouse, settings: Settings) -> str:
     )
 
 
-def current_reports(wh: Warehouse, settings: Settings, ingest: IngestSummary) -> list[Path] | None:
+def current_reports(wh: Warehouse, settings: Settings, *, files_touched: bool) -> list[Path] | None:
     """The week's pages when they need not be written again, else None.
 
-    They need not when this run's ingest changed nothing and met no file
-    error (a file in error is read again every run and its message may
-    differ), they were written from the current outcome tables by the same
-    report code into the same folder, and every one of them still exists.
+    They need not when this run's ingest touched no file (``files_touched``:
+    none loaded, removed or in error; a file in error is read again every run
+    and its message may differ), they were written from the current outcome
+    tables by the same report code into the same folder, and every one of them
+    still exists.
     """
-    if ingest.files_loaded or ingest.files_removed or ingest.files_error:
+    if files_touched:
         return None
     if meta_value(wh, REPORTS_KEY) != reports_key(wh, settings):
         return None

@@ -221,7 +221,9 @@ def write_reports(run: WeeklyRun, ingest: IngestSummary, outcomes: OutcomesResul
     """The week's pages and the index, unless the written ones are current."""
     with run.stage("reports"):
         wh, settings = run.wh, run.settings
-        if outcomes.unchanged and (pages := current_reports(wh, settings, ingest)) is not None:
+        touched = bool(ingest.files_loaded or ingest.files_removed or ingest.files_error)
+        pages = current_reports(wh, settings, files_touched=touched) if outcomes.unchanged else None
+        if pages is not None:
             return ReportsResult(pages, unchanged=True)
         # Forget the old pages first: a failure while writing leaves no
         # record claiming they are current.
