@@ -1,0 +1,20 @@
+-- The plan rows every file will hold after the run, before any is written:
+-- the stored rows of the files not replaced (`replaced_files`, registered
+-- from Python) and the staged rows of the re-read files ({staged}).
+CREATE OR REPLACE TEMP VIEW candidate_plan_rows AS
+WITH kept AS (
+    SELECT * FROM plan_file_rows
+    WHERE source_file NOT IN (SELECT source_file FROM replaced_files)
+),
+
+staged AS (
+    SELECT * FROM {staged}
+),
+
+final AS (
+    SELECT * FROM kept
+    UNION ALL BY NAME
+    SELECT * FROM staged
+)
+
+SELECT * FROM final
