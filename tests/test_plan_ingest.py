@@ -289,3 +289,33 @@ def test_validate_exits_1_for_an_edited_plan(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"{path}:3: -: contact 'Ann Lee' on line 3 has arm {arm!r}")
     assert out[-1] == "1 file checked: 0 rows would load, 1 problem"
+
+
+def test_a_plan_sheet_of_a_workbook_with_a_native_created_date(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "alice" / "plans.xlsx"
+    path.parent.mkdir()
+    book = xlsxwriter.Workbook(str(path))
+    notes = book.add_worksheet("Notes")
+    notes.write(0, 0, "colour")
+    sheet = book.add_worksheet("Plan")
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    for col, name in enumerate(HEADER.split(",")):
+        sheet.write(0, col, name)
+    lines = plan_lines("p1", "2026-03-01", CONTACTS)
+    lines.append(lines[0])  # John Smith again, on row 6
+    for row, line in enumerate(lines, start=1):
+        for col, cell in enumerate(line.split(",")):
+            if col == 1:
+                sheet.write_datetime(row, col, dt.datetime(2026, 3, 1), date_format)
+            else:
+                sheet.write(row, col, cell)
+    book.close()
+    result = validate(path, tmp_path)
+    assert result.plans["source_line"].to_list() == [2, 3, 4, 5]
+    assert set(result.plans["sheet"]) == {"Plan"}
+    assert set(result.plans["created"]) == {dt.date(2026, 3, 1)}
+    assert [(r["sheet"], r["line"], r["reason"]) for r in result.rejected.to_dicts()] == [
+        ("Plan", 6, "contact already in this plan")
+    ]

@@ -44,8 +44,6 @@ class ValidatedRows(Protocol):
     @property
     def rejected(self) -> pl.DataFrame: ...
     @property
-    def plans(self) -> pl.DataFrame: ...
-    @property
     def notices(self) -> Sequence[str]: ...
     @property
     def has_future_rejections(self) -> bool: ...
@@ -143,7 +141,12 @@ def stage_validated(area: StagingArea, key: str, validated: ValidatedRows) -> St
     for table, rows, schema in (
         ("calls", validated.calls, CALL_ROW_SCHEMA),
         ("events", validated.events, EVENT_ROW_SCHEMA),
-        ("plan_file_rows", validated.plans, PLAN_ROW_SCHEMA),
+        # A stand-in written before plan tables (v2) may have no plans.
+        (
+            "plan_file_rows",
+            getattr(validated, "plans", PLAN_ROW_SCHEMA.to_frame()),
+            PLAN_ROW_SCHEMA,
+        ),
         ("rejected_rows", validated.rejected, REJECTED_SCHEMA),
     ):
         missing = [name for name in schema if name not in rows.columns]
