@@ -159,11 +159,12 @@ def test_a_removed_plan_frees_its_contacts_for_a_later_plan(tmp_path: Path, wh) 
     assert snapshot(wh) == fresh(tmp_path, raw)
 
 
-def test_an_edited_plan_is_a_file_error_and_keeps_its_last_good_rows(tmp_path: Path, wh) -> None:
+def test_an_edited_plan_is_a_file_error_and_no_longer_counts(tmp_path: Path, wh) -> None:
     raw = tmp_path / "raw"
     two_plans(raw)
     run(wh, raw, "r1")
-    before = snapshot(wh)
+    kept = rows(wh, "SELECT * FROM plan_file_rows ORDER BY ALL")
+    version = data_version(wh)
     arm = other_arm(expected_arm(FIRST, "Ann Lee"))
     write_plan_file(
         raw,
@@ -171,13 +172,33 @@ def test_an_edited_plan_is_a_file_error_and_keeps_its_last_good_rows(tmp_path: P
         plan_lines("p1", "2026-03-01", FIRST, arm_cells={"Ann Lee": arm}),
     )
     summary = run(wh, raw, "r2")
-    assert snapshot(wh) == before
     [(_, _, status, loaded, rejected, _, message)] = [
         r for r in load_log(wh, "r2") if r[0] == "alice/plans/b-first.csv"
     ]
     assert (status, loaded, rejected) == ("error", 0, 0)
     assert "'Ann Lee' on line 3" in message and "plans must not be edited" in message
     assert summary.files_error == 1
+    # Its last good rows are kept, but a plan in error does not count: p2's
+    # contacts are p2's now, and the outcomes stage must recompute.
+    assert rows(wh, "SELECT * FROM plan_file_rows ORDER BY ALL") == kept
+    assert plan_rows(wh) == [
+        ("p2", "bo", "alice/plans/a-later.csv", 4),
+        ("p2", "dee", "alice/plans/a-later.csv", 2),
+        ("p2", "john smith", "alice/plans/a-later.csv", 3),
+    ]
+    assert rejections(wh) == []
+    assert data_version(wh) != version
+    mine, theirs = snapshot(wh), fresh(tmp_path, raw)
+    assert (mine["plan_rows"], mine["rejected_rows"]) == (
+        theirs["plan_rows"],
+        theirs["rejected_rows"],
+    )
+    # Put back as it was: the plan counts again.
+    two_plans(raw)
+    run(wh, raw, "r3")
+    # (the same bytes as its last good load: unchanged, its kept rows count again)
+    assert statuses(wh, "r3")[1] == ("alice/plans/b-first.csv", "unchanged", 3, 0)
+    assert snapshot(wh) == fresh(tmp_path, raw, "fresh-again")
 
 
 def test_a_plan_id_used_twice_makes_the_later_file_an_error(tmp_path: Path, wh) -> None:

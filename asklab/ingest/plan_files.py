@@ -39,14 +39,15 @@ def plan_clashes(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str
     }
 
 
-def rank_plan_rows(con: duckdb.DuckDBPyConnection) -> None:
-    """From the relation ``plan_file_rows``: the temp table ``ranked_plan_rows``
-    (the rows that count, each with the earlier plan holding its contact or
-    null) and the views ``accepted_plan_rows`` (what plan_rows holds) and
-    ``plan_rejections`` (rejected cells, rejected_rows' columns)."""
-    clashes = con.sql(render("load/plan_clashes", plan_file_rows="plan_file_rows"))
+def rank_plan_rows(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """From ``relation`` (rows shaped like plan_file_rows, of the plan files not
+    in error): the temp table ``ranked_plan_rows`` (the rows that count, each
+    with the earlier plan holding its contact or null) and the views
+    ``accepted_plan_rows`` (what plan_rows holds) and ``plan_rejections``
+    (rejected cells, rejected_rows' columns)."""
+    clashes = con.sql(render("load/plan_clashes", plan_file_rows=relation))
     clashes.create_view("clashing_plan_files", replace=True)
-    con.execute(read_sql("load/ranked_plan_rows")).fetchall()
+    con.execute(render("load/ranked_plan_rows", plan_file_rows=relation)).fetchall()
     con.sql(read_sql("load/plan_rows")).create_view("accepted_plan_rows", replace=True)
     con.sql(read_sql("load/plan_rejections")).create_view("plan_rejections", replace=True)
 
@@ -73,7 +74,7 @@ def check_plans_across_files(rows: pl.DataFrame) -> AcrossFiles:
     try:
         con.register("plan_file_rows", rows.to_arrow())
         errors = plan_clashes(con, "plan_file_rows")
-        rank_plan_rows(con)
+        rank_plan_rows(con, "plan_file_rows")
         rejected = con.sql("SELECT * FROM plan_rejections").pl()
         accepted = con.sql("SELECT source_file FROM accepted_plan_rows").pl()
     finally:

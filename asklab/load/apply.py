@@ -21,7 +21,7 @@ from asklab.freshness import new_data_version
 from asklab.load.copies import replace_copies
 from asklab.load.file_rows import append_load_log, file_load_counts, replace_file_rows
 from asklab.load.plan import IngestPlan, plan_ingest
-from asklab.load.plans import clashing_reread_files, rebuild_plan_rows, stored_plan_errors
+from asklab.load.plans import clashing_reread_files, rebuild_plan_rows
 from asklab.load.stage import (
     Progress,
     StagedFile,
@@ -46,7 +46,7 @@ class IngestSummary:
     events: int
     errors: tuple[str, ...]  # "source_file: reason"
     notices: tuple[str, ...]  # "source_file: notice"
-    rebuilt: bool  # calls/events changed (the data version moved on)
+    rebuilt: bool  # calls/events/plan rows changed (the data version moved on)
 
     @property
     def rows_rejected(self) -> int:
@@ -104,7 +104,8 @@ def apply_staged(
     with wh.transaction():
         # A re-read plan file whose plan_id an earlier file holds is a file in
         # error: its staged rows are dropped before anything is written.
-        for name, reason in clashing_reread_files(wh, sorted(loaded), removed).items():
+        clashes = clashing_reread_files(wh, sorted(loaded), removed, sorted(failed))
+        for name, reason in clashes.items():
             if loaded[name].key is not None:
                 staging_area(wh).discard(loaded[name].key)
             del loaded[name]
@@ -126,15 +127,18 @@ def apply_staged(
         report_progress(progress, 2, steps)
         if rebuilt:
             replace_copies(wh, "events", replaced)
-            rebuild_plan_rows(wh)
+        # Every run: which plan files are in error decides which plans count.
+        plans = rebuild_plan_rows(wh, sorted(failed))
+        # A file kept as it was whose plan_id an earlier file now holds (one
+        # added since) is in error too: a fresh run would say so.
+        for name, reason in plans.clashes.items():
+            if name not in loaded and name not in removed:
+                failed.setdefault(name, reason)
+        rebuilt = rebuilt or plans.changed
+        if rebuilt:
             new_data_version(wh)
         end_staging(wh)
         report_progress(progress, 3, steps)
-        # A file kept as it was whose plan_id an earlier file now holds (one
-        # added since) is in error too: a fresh run would say so.
-        for name, reason in stored_plan_errors(wh).items():
-            if name not in loaded and name not in removed:
-                failed.setdefault(name, reason)
         counts = file_load_counts(wh)
         log = _load_log_rows(plan, loaded, failed, counts, run_id=run_id, loaded_at=loaded_at)
         append_load_log(wh, log)

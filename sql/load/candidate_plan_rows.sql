@@ -1,6 +1,7 @@
--- The plan rows every file will hold after the run, before any is written:
--- the stored rows of the files not replaced (`replaced_files`, registered
--- from Python) and the staged rows of the re-read files ({staged}).
+-- The plan rows that will count after the run, before any is written: the
+-- stored rows of the files neither replaced nor in error (`replaced_files`,
+-- registered from Python, lists both) and the staged rows of the re-read
+-- files ({staged}).
 CREATE OR REPLACE TEMP VIEW candidate_plan_rows AS
 WITH kept AS (
     SELECT * FROM plan_file_rows

@@ -1,7 +1,8 @@
 -- The plan rows that count, with the earlier plan that already holds each
--- contact (CONTRACT 7.1). Rows of plan files in error for a plan_id clash
--- (plan_clashes.sql over plan_file_rows, as the view clashing_plan_files)
--- do not count. Per member and contact key the plans are
+-- contact (CONTRACT 7.1), from {plan_file_rows} (the rows of the plan files
+-- not in error). Rows of plan files in error for a plan_id clash
+-- (plan_clashes.sql over the same rows, as the view clashing_plan_files)
+-- do not count either. Per member and contact key the plans are
 -- ordered by created, then plan_id: the first holds the contact
 -- (earlier_plan_id null, an accepted plan row); every later one gets that
 -- plan's id (a rejected row: 'contact already in plan <id>').
@@ -11,7 +12,7 @@ WITH clashing_files AS (
 ),
 
 counted_rows AS (
-    SELECT * FROM plan_file_rows
+    SELECT * FROM {plan_file_rows}
     WHERE source_file NOT IN (SELECT source_file FROM clashing_files)
 ),
 
