@@ -172,3 +172,25 @@ MONTHS: dict[str, int] = {
     **{name[:3]: number for number, name in enumerate(_MONTH_NAMES, start=1)},
     "sept": 9,
 }
+
+# -- Plan tables (section 7.1, v2) ---------------------------------------------
+
+PLAN_HEADER_SYNONYMS: dict[str, str] = {
+    "name": "contact",
+    "contact_name": "contact",
+    "who": "contact",
+}
+
+PLAN_COLUMNS: tuple[str, ...] = (
+    "plan_id",
+    "created",
+    "seed",
+    "arms",
+    "contact",
+    "relationship",
+    "arm",
+    "member",
+)
+PLAN_REQUIRED: tuple[str, ...] = ("plan_id", "created", "seed", "arms", "contact", "arm")
+# The columns that hold the plan itself, equal on every row of a plan table.
+PLAN_LEVEL_COLUMNS: tuple[str, ...] = ("plan_id", "created", "seed", "arms")

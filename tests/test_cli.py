@@ -140,8 +140,8 @@ def test_validate_prints_notices_after_problems_and_notices_alone_exit_0(tmp_pat
     alice = raw / "alice"
     assert lines == [
         f"{alice}/book.xlsx: notice: sheet 'Lookup': no recognised header: row 1 has no "
-        "ask_type column (a calls table) and no event_type column (an events table); "
-        "found 'colour'; sheet skipped",
+        "ask_type column (a calls table), no event_type column (an events table) and no "
+        "arm column (a plan table); found 'colour'; sheet skipped",
         f"{alice}/calls.csv: notice: columns not in the contract are ignored: 'Agred', "
         "'Mood'; 'Agred': did you mean 'agreed_reference'?",
         f"{alice}/gone.csv: notice: broken link: '{tmp_path}/nowhere.csv' does not exist",

@@ -401,8 +401,9 @@ def test_a_header_in_one_cell_names_the_separator_it_seems_to_use(tmp_path: Path
         _read_csv(tmp_path, b"date|name|ask\n2026-03-04|Ann|job\n")
     assert caught.value.line == 1
     assert caught.value.reason == (
-        "no recognised header: line 1 has no ask_type column (a calls table) and no "
-        "event_type column (an events table); found 'date|name|ask'; the whole header is "
+        "no recognised header: line 1 has no ask_type column (a calls table), no "
+        "event_type column (an events table) and no arm column (a plan table); "
+        "found 'date|name|ask'; the whole header is "
         "one cell: the file seems to separate cells with '|', but a CSV's cells must be "
         "separated by commas, semicolons or tabs (save it again as CSV)"
     )

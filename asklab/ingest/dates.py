@@ -209,3 +209,24 @@ def date_rule(
         (pl.col("code") == "future").fill_null(False).alias("future"),
         pl.when(pl.col("code") == "future").then(pl.col("candidate")).alias("future_date"),
     )
+
+
+# A plan's created date: YYYY-MM-DD and nothing else (CONTRACT.md section 7.1).
+_STRICT_ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def iso_date_rule(values: pl.Series, column: str, as_of: dt.date) -> pl.DataFrame:
+    """:func:`date_rule` for a column written ``YYYY-MM-DD`` only: any other form
+    (``2026/03/04``, a time part, ``4 March 2026``) is rejected as not that form."""
+    checked = date_rule(values, column, ColumnDateOrder("month-first"), as_of)
+    strict = pl.col("value").str.contains(_STRICT_ISO) | (pl.col("value") == "")
+    other_form = [
+        f"{show(value)} is not a YYYY-MM-DD date (write the {column} date as e.g. 2026-03-04)"
+        for value in values.to_list()
+    ]
+    return checked.with_columns(
+        pl.when(strict).then(pl.col(column)).alias(column),
+        pl.when(strict).then(pl.col("reason")).otherwise(pl.Series(other_form)).alias("reason"),
+        (strict & pl.col("future")).alias("future"),
+        pl.when(strict).then(pl.col("future_date")).alias("future_date"),
+    )

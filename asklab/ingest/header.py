@@ -1,9 +1,9 @@
 """A table's header: normalised names, its kind, and its columns (CONTRACT.md section 1).
 
 The kind of a table is decided by the one column that marks it (``ask_type``:
-calls, ``event_type``: events). Every kind is one :class:`KindSpec` in
-:data:`TABLE_KINDS`; a new kind (v2: ``plan``, marked by ``arm``) is one more
-entry there, plus its row rules.
+calls, ``event_type``: events, v2 ``arm``: plan). Every kind is one
+:class:`KindSpec` in :data:`TABLE_KINDS`; a new kind is one more entry there,
+plus its row rules.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from asklab.vocab import (
     CALL_HEADER_SYNONYMS,
     EVENT_COLUMNS,
     EVENT_HEADER_SYNONYMS,
+    PLAN_COLUMNS,
+    PLAN_HEADER_SYNONYMS,
 )
 
-# Add "plan" here (and to TABLE_KINDS) when plan tables are read.
-TableKind = Literal["calls", "events"]
+TableKind = Literal["calls", "events", "plan"]
 
 _NON_ALNUM_RUN = re.compile(r"[^a-z0-9]+")
 _MAX_LISTED = 20
@@ -48,6 +49,7 @@ TABLE_KINDS: dict[str, KindSpec] = {
     "events": KindSpec(
         "events", "event_type", "an events table", EVENT_HEADER_SYNONYMS, EVENT_COLUMNS
     ),
+    "plan": KindSpec("plan", "arm", "a plan table", PLAN_HEADER_SYNONYMS, PLAN_COLUMNS),
 }
 
 

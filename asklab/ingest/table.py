@@ -23,7 +23,7 @@ from asklab.ingest.header import (
     quoted_list,
 )
 
-DATE_COLUMNS: dict[str, str] = {"calls": "call_date", "events": "event_date"}
+DATE_COLUMNS: dict[str, str] = {"calls": "call_date", "events": "event_date", "plan": "created"}
 EXTRA_CELLS = "extra_cells"
 
 

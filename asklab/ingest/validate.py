@@ -18,8 +18,24 @@ from pathlib import Path
 import polars as pl
 
 from asklab.ingest.cells import MAX_LISTED, show
-from asklab.ingest.dates import ColumnDateOrder, DateOrder, date_rule, decide_date_order
+from asklab.ingest.dates import (
+    ColumnDateOrder,
+    DateOrder,
+    date_rule,
+    decide_date_order,
+    iso_date_rule,
+)
 from asklab.ingest.discover import INPUT_SUFFIXES, discover, folder_member, source_name
+from asklab.ingest.plan_files import check_plans_across_files
+from asklab.ingest.plan_rules import (
+    arm_rule,
+    arms_rule,
+    check_assignment,
+    check_plan_level,
+    plan_id_rule,
+    reject_repeated_contacts,
+    seed_rule,
+)
 from asklab.ingest.read import (
     DATE_COLUMNS,
     EXTRA_CELLS,
@@ -45,6 +61,8 @@ from asklab.vocab import (
     CALL_REQUIRED,
     EVENT_COLUMNS,
     EVENT_REQUIRED,
+    PLAN_COLUMNS,
+    PLAN_REQUIRED,
 )
 
 CALL_ROW_SCHEMA = pl.Schema(
@@ -81,6 +99,24 @@ EVENT_ROW_SCHEMA = pl.Schema(
     }
 )
 
+# The valid rows of a plan table, as the warehouse's plan_file_rows stores them.
+PLAN_ROW_SCHEMA = pl.Schema(
+    {
+        "plan_id": pl.String,
+        "member": pl.String,
+        "created": pl.Date,
+        "seed": pl.String,
+        "arms": pl.String,
+        "contact": pl.String,
+        "contact_key": pl.String,
+        "relationship": pl.String,
+        "arm": pl.String,
+        "source_file": pl.String,
+        "sheet": pl.String,
+        "source_line": pl.Int64,
+    }
+)
+
 REJECTED_SCHEMA = pl.Schema(
     {
         "source_file": pl.String,
@@ -98,11 +134,15 @@ REJECTED_SCHEMA = pl.Schema(
 NO_COLUMN = "-"
 
 
+_CONTRACT_COLUMNS = {"calls": CALL_COLUMNS, "events": EVENT_COLUMNS, "plan": PLAN_COLUMNS}
+_REQUIRED_COLUMNS = {"calls": CALL_REQUIRED, "events": EVENT_REQUIRED, "plan": PLAN_REQUIRED}
+_ROW_SCHEMAS = {"calls": CALL_ROW_SCHEMA, "events": EVENT_ROW_SCHEMA, "plan": PLAN_ROW_SCHEMA}
+
 # Row rules in the order their rejections are listed within a line.
 _COLUMN_ORDER = {
     name: index
     for index, name in enumerate(
-        dict.fromkeys(("member", *CALL_COLUMNS, *EVENT_COLUMNS, NO_COLUMN))
+        dict.fromkeys(("member", *CALL_COLUMNS, *EVENT_COLUMNS, *PLAN_COLUMNS, NO_COLUMN))
     )
 }
 
@@ -111,8 +151,9 @@ _COLUMN_ORDER = {
 class ValidatedFile:
     """One file after validation.
 
-    ``rows_total`` counts non-blank data rows; each is either in ``calls``/``events``
-    or among the ``rows_rejected`` distinct (sheet, line) pairs of ``rejected``.
+    ``rows_total`` counts non-blank data rows; each is either in ``calls``/``events``/
+    ``plans`` (the plan rows valid within their file, before the checks across
+    files) or among the ``rows_rejected`` distinct (sheet, line) pairs of ``rejected``.
     ``max_date`` is the latest date that passed the date rule (also on rows
     rejected for another cell) and ``min_date`` the earliest (a later
     ``as_of`` rejects it once it is more than 20 years back);
@@ -125,6 +166,7 @@ class ValidatedFile:
     events: pl.DataFrame
     rejected: pl.DataFrame
     notices: list[str] = field(default_factory=list)
+    plans: pl.DataFrame = field(default_factory=PLAN_ROW_SCHEMA.to_frame)
     rows_total: int = 0
     rows_rejected: int = 0
     blank_rows: int = 0
@@ -179,7 +221,7 @@ def validate_read(
         kind: decide_date_order(
             [t for t in file_read.tables if t.kind == kind], DATE_COLUMNS[kind], date_order
         )
-        for kind in ("calls", "events")
+        for kind in ("calls", "events", "plan")
     }
     results = [
         _validate_table(
@@ -193,6 +235,7 @@ def validate_read(
     ]
     calls = [r.valid for r, t in zip(results, file_read.tables, strict=True) if t.kind == "calls"]
     events = [r.valid for r, t in zip(results, file_read.tables, strict=True) if t.kind == "events"]
+    plans = [r.valid for r, t in zip(results, file_read.tables, strict=True) if t.kind == "plan"]
     rejected = pl.concat([r.rejected for r in results], how="vertical")
     accepted_dates = [r.max_date for r in results if r.max_date is not None]
     earliest_dates = [r.min_date for r in results if r.min_date is not None]
@@ -209,6 +252,7 @@ def validate_read(
         source_file=file_read.source_file,
         calls=pl.concat(calls, how="vertical") if calls else CALL_ROW_SCHEMA.to_frame(),
         events=pl.concat(events, how="vertical") if events else EVENT_ROW_SCHEMA.to_frame(),
+        plans=pl.concat(plans, how="vertical") if plans else PLAN_ROW_SCHEMA.to_frame(),
         rejected=rejected.sort("sheet_index", "line", "column_index").drop(
             "sheet_index", "column_index"
         ),
@@ -297,6 +341,8 @@ def check_paths(
     report = PathsReport()
     seen: set[Path] = set()
     first_file_of_member: dict[str, str] = {}
+    per_file: dict[str, list[Problem]] = {}
+    plan_rows: list[pl.DataFrame] = []
     for shown_file, found_in in _expand_paths(paths, report):
         resolved = shown_file.resolve()
         if resolved in seen:
@@ -309,29 +355,57 @@ def check_paths(
         )
         shown = str(shown_file)
         report.files_checked += 1
+        problems = per_file.setdefault(shown, [])
         try:
             file_read = read_file(shown_file, source_file)
             result = validate_read(
                 file_read, member_folder=member_folder, as_of=as_of, date_order=date_order
             )
         except FileError as exc:
-            report.problems.append(Problem(shown, exc.line or 1, NO_COLUMN, exc.reason))
+            problems.append(Problem(shown, exc.line or 1, NO_COLUMN, exc.reason))
             continue
         except OSError as exc:
             reason = f"cannot read the file: {exc.strerror or exc}"
-            report.problems.append(Problem(shown, 1, NO_COLUMN, reason))
+            problems.append(Problem(shown, 1, NO_COLUMN, reason))
             continue
-        report.problems.extend(
+        problems.extend(
             Problem(shown, row["line"], row["column"], row["reason"], row["sheet"])
             for row in result.rejected.iter_rows(named=True)
         )
         report.notices.extend(NoticeLine(shown, text) for text in result.notices)
         report.rows_loadable += result.calls.height + result.events.height
-        for member in (*result.calls["member"], *result.events["member"]):
+        plan_rows.append(result.plans.with_columns(source_file=pl.lit(shown, pl.String)))
+        for member in (*result.calls["member"], *result.events["member"], *result.plans["member"]):
             first_file_of_member.setdefault(member, shown)
+    report.rows_loadable += _check_plans_across_files(plan_rows, per_file)
+    report.problems.extend(problem for problems in per_file.values() for problem in problems)
     report.notices.extend(_member_slug_notices(first_file_of_member))
     report.notices.sort(key=lambda n: n.file)  # stable: a file's notices stay in order
     return report
+
+
+def _check_plans_across_files(
+    plan_rows: list[pl.DataFrame], per_file: dict[str, list[Problem]]
+) -> int:
+    """The plan checks across the files given (as a run makes them, with the
+    files in path order): a plan_id clash replaces the file's problems by
+    the file-level error; a contact already in an earlier plan is a problem
+    of its line. Returns the plan rows that would load."""
+    if not plan_rows:
+        return 0
+    rows = pl.concat(plan_rows, how="vertical")
+    across = check_plans_across_files(rows)
+    for file, reason in across.errors.items():
+        first_line = rows.filter(pl.col("source_file") == file)["source_line"].min()
+        per_file[file] = [Problem(file, int(first_line or 1), NO_COLUMN, reason)]
+    for row in across.rejected.iter_rows(named=True):
+        problems = per_file[row["source_file"]]
+        problems.append(
+            Problem(row["source_file"], row["line"], row["column"], row["reason"], row["sheet"])
+        )
+        sheets = list(dict.fromkeys(p.sheet for p in problems))
+        problems.sort(key=lambda p: (sheets.index(p.sheet), p.line))
+    return sum(across.accepted.values())
 
 
 def _member_slug_notices(first_file_of_member: dict[str, str]) -> list[NoticeLine]:
@@ -477,7 +551,7 @@ def _validate_table(
 ) -> _TableResult:
     is_calls = table.kind == "calls"
     unknown_relationships: list[str] = []
-    contract = CALL_COLUMNS if is_calls else EVENT_COLUMNS
+    contract = _CONTRACT_COLUMNS[table.kind]
     date_column = DATE_COLUMNS[table.kind]
     where_label = "file" if table.sheet is None else "sheet"
     has_member_column = "member" in table.columns
@@ -511,10 +585,13 @@ def _validate_table(
     frame = _join_rule(
         frame,
         date_column,
-        lambda v: date_rule(v, date_column, date_order, as_of),
+        (lambda v: iso_date_rule(v, date_column, as_of))
+        if table.kind == "plan"
+        else (lambda v: date_rule(v, date_column, date_order, as_of)),
         [date_column, "future", "future_date"],
     )
-    frame = frame.with_columns(notes=pl.when(pl.col("notes__value") != "").then("notes__value"))
+    if "notes" in contract:
+        frame = frame.with_columns(notes=pl.when(pl.col("notes__value") != "").then("notes__value"))
     if is_calls:
         frame = _join_rule(frame, "ask_type", ask_rule, ["ask_label", "strategy"])
         frame = _join_rule(
@@ -534,6 +611,9 @@ def _validate_table(
                 [number_column],
             )
         unknown_relationships = _unknown_relationships(frame)
+    elif table.kind == "plan":
+        frame = _plan_rules(frame, table)
+        unknown_relationships = _unknown_relationships(frame)
     else:
         frame = _join_rule(frame, "event_type", event_type_rule, ["event_type"])
         frame = _join_rule(
@@ -549,7 +629,7 @@ def _validate_table(
     # A required column missing from the header fails every row, with a reason saying so.
     frame = frame.with_columns(
         pl.lit(f"{c} is required but the {where_label} has no {c} column").alias(f"{c}__reason")
-        for c in (CALL_REQUIRED if is_calls else EVENT_REQUIRED)
+        for c in _REQUIRED_COLUMNS[table.kind]
         if c not in table.columns
     )
     reason_columns = [
@@ -586,7 +666,7 @@ def _validate_table(
         sheet=pl.lit(table.sheet, dtype=pl.String),
         source_line=pl.col("line"),
     )
-    schema = CALL_ROW_SCHEMA if is_calls else EVENT_ROW_SCHEMA
+    schema = _ROW_SCHEMAS[table.kind]
     valid = valid.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
 
     summary = frame.select(
@@ -604,6 +684,24 @@ def _validate_table(
         earliest_future=summary["earliest_future"],
         unknown_relationships=unknown_relationships,
     )
+
+
+def _plan_rules(frame: pl.DataFrame, table: RawTable) -> pl.DataFrame:
+    """The cell rules of a plan table, then the checks of the plan as a whole
+    (CONTRACT.md sections 7.1-7.2); raises FileError for an inconsistent or
+    edited plan."""
+    frame = _join_rule(frame, "plan_id", plan_id_rule, ["plan_id"])
+    frame = _join_rule(frame, "seed", seed_rule, ["seed"])
+    frame = _join_rule(frame, "arms", arms_rule, ["arms"])
+    frame = _join_rule(
+        frame, "relationship", relationship_rule, ["relationship", "relationship_unknown"]
+    )
+    check_plan_level(frame, table)
+    first_arms = frame.get_column("arms")[0] if frame.height else None
+    plan_arms = tuple(first_arms.split("+")) if first_arms else None
+    frame = _join_rule(frame, "arm", lambda v: arm_rule(v, plan_arms), ["arm"])
+    check_assignment(frame, table)
+    return reject_repeated_contacts(frame)
 
 
 def _reject_unsaved_formulas(

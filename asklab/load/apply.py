@@ -1,7 +1,8 @@
 """Writing a run's ingest into the warehouse, in the caller's transaction.
 
 :func:`apply_staged` replaces each re-read file's rows in ``calls``/``events``
-(first copies) and their duplicates tables, keeps the old rows of a file in
+(first copies) and their duplicates tables and in ``plan_file_rows``, rebuilds
+``plan_rows`` (the checks across plan files), keeps the old rows of a file in
 error, drops removed files, bumps the warehouse's data version when anything
 changed, and writes one ``load_log`` row per file. :func:`apply_ingest` stages
 results already in memory, then applies them.
@@ -20,6 +21,7 @@ from asklab.freshness import new_data_version
 from asklab.load.copies import replace_copies
 from asklab.load.file_rows import append_load_log, file_load_counts, replace_file_rows
 from asklab.load.plan import IngestPlan, plan_ingest
+from asklab.load.plans import clashing_reread_files, rebuild_plan_rows
 from asklab.load.stage import (
     Progress,
     StagedFile,
@@ -28,7 +30,7 @@ from asklab.load.stage import (
     report_progress,
     stage_validated,
 )
-from asklab.warehouse import Warehouse, begin_staging, end_staging
+from asklab.warehouse import Warehouse, begin_staging, end_staging, staging_area
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class IngestSummary:
     events: int
     errors: tuple[str, ...]  # "source_file: reason"
     notices: tuple[str, ...]  # "source_file: notice"
-    rebuilt: bool  # calls/events changed (the data version moved on)
+    rebuilt: bool  # calls/events/plan rows changed (the data version moved on)
 
     @property
     def rows_rejected(self) -> int:
@@ -100,9 +102,18 @@ def apply_staged(
     steps = 4
 
     with wh.transaction():
+        # A re-read plan file whose plan_id an earlier file holds is a file in
+        # error: its staged rows are dropped before anything is written.
+        clashes = clashing_reread_files(wh, sorted(loaded), removed, sorted(failed))
+        for name, reason in clashes.items():
+            if loaded[name].key is not None:
+                staging_area(wh).discard(loaded[name].key)
+            del loaded[name]
+            failed[name] = reason
         # Every file whose contribution is replaced: re-read ones and removed ones.
         replaced = sorted([*loaded, *removed])
         replace_file_rows(wh, "rejected_rows", replaced)
+        replace_file_rows(wh, "plan_file_rows", replaced)
         replace_file_rows(
             wh,
             "file_state",
@@ -116,6 +127,15 @@ def apply_staged(
         report_progress(progress, 2, steps)
         if rebuilt:
             replace_copies(wh, "events", replaced)
+        # Every run: which plan files are in error decides which plans count.
+        plans = rebuild_plan_rows(wh, sorted(failed))
+        # A file kept as it was whose plan_id an earlier file now holds (one
+        # added since) is in error too: a fresh run would say so.
+        for name, reason in plans.clashes.items():
+            if name not in loaded and name not in removed:
+                failed.setdefault(name, reason)
+        rebuilt = rebuilt or plans.changed
+        if rebuilt:
             new_data_version(wh)
         end_staging(wh)
         report_progress(progress, 3, steps)

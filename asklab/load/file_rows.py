@@ -1,5 +1,5 @@
 """Rows that belong to one source file each: ``file_state``, ``rejected_rows``,
-and the per-file counts and ``load_log`` rows of a run."""
+``plan_file_rows``, and the per-file counts and ``load_log`` rows of a run."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from asklab.queries import read_sql
 from asklab.warehouse import Warehouse, insert_frame, staging_area, unordered_inserts
 
 # Tables whose rows belong to one source file each and are replaced per file.
-PER_FILE_TABLES = ("file_state", "rejected_rows")
+PER_FILE_TABLES = ("file_state", "rejected_rows", "plan_file_rows")
 
 
 @contextmanager

@@ -27,9 +27,17 @@ Change = Literal["new", "changed", "revalidate", "unchanged", "removed"]
 _HASH_CHUNK_BYTES = 1 << 20
 # Code that decides what a file's rows become, besides the ingest package; a
 # change to any of it re-reads every file once (see rules_fingerprint). The
-# id models too: ids are computed when a file's rows are stored.
-_RULES_MODULES = ("vocab.py", "keys.py")
-_ID_MODELS = ("models/call_ids", "models/event_ids")
+# id models too: ids are computed when a file's rows are stored; and the
+# checks across plan files, decided when plan rows are stored.
+_RULES_MODULES = ("vocab.py", "keys.py", "plans/assign.py")
+_RULES_SQL = (
+    "models/call_ids",
+    "models/event_ids",
+    "load/plan_clashes",
+    "load/ranked_plan_rows",
+    "load/plan_rows",
+    "load/plan_rejections",
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +87,7 @@ def rules_fingerprint() -> str:
         [
             *(package / name for name in _RULES_MODULES),
             *sorted((package / "ingest").glob("*.py")),
-            *(sql_path(name) for name in _ID_MODELS),
+            *(sql_path(name) for name in _RULES_SQL),
         ]
     )
 

@@ -23,6 +23,7 @@ from asklab.ingest.read import FileError
 from asklab.ingest.validate import (
     CALL_ROW_SCHEMA,
     EVENT_ROW_SCHEMA,
+    PLAN_ROW_SCHEMA,
     REJECTED_SCHEMA,
     ValidatedFile,
     validate_file,
@@ -57,6 +58,7 @@ class StagedFile:
     notices: tuple[str, ...]
     has_future_rejections: bool
     max_date: dt.date | None
+    key: str | None = None  # its rows' key in the staging area
 
 
 def read_planned(
@@ -134,11 +136,17 @@ def validate_planned(planned: PlannedFile, plan: IngestPlan) -> ValidatedFile | 
 
 
 def stage_validated(area: StagingArea, key: str, validated: ValidatedRows) -> StagedFile:
-    """Stage a validated file's calls, events and rejected cells under ``key``;
-    what is left of it in memory is its StagedFile."""
+    """Stage a validated file's calls, events, plan rows and rejected cells under
+    ``key``; what is left of it in memory is its StagedFile."""
     for table, rows, schema in (
         ("calls", validated.calls, CALL_ROW_SCHEMA),
         ("events", validated.events, EVENT_ROW_SCHEMA),
+        # A stand-in written before plan tables (v2) may have no plans.
+        (
+            "plan_file_rows",
+            getattr(validated, "plans", PLAN_ROW_SCHEMA.to_frame()),
+            PLAN_ROW_SCHEMA,
+        ),
         ("rejected_rows", validated.rejected, REJECTED_SCHEMA),
     ):
         missing = [name for name in schema if name not in rows.columns]
@@ -150,6 +158,7 @@ def stage_validated(area: StagingArea, key: str, validated: ValidatedRows) -> St
         notices=tuple(validated.notices),
         has_future_rejections=bool(validated.has_future_rejections),
         max_date=validated.max_date,
+        key=key,
     )
 
 

@@ -19,7 +19,14 @@ import polars as pl
 
 from asklab.warehouse.connection import Warehouse
 
-_STAGED_TABLES = ("calls", "events", "rejected_rows", "call_outcomes", "event_call_ids")
+_STAGED_TABLES = (
+    "calls",
+    "events",
+    "rejected_rows",
+    "plan_file_rows",
+    "call_outcomes",
+    "event_call_ids",
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,11 @@ class StagingArea:
             raise ValueError(f"not a staging key: {key!r}")
         if rows.height:
             rows.write_parquet(self.folder / f"{table}-{key}.parquet", compression="lz4")
+
+    def discard(self, key: str) -> None:
+        """Drop every table's rows staged under ``key`` (a file that turned out in error)."""
+        for table in _STAGED_TABLES:
+            (self.folder / f"{table}-{key}.parquet").unlink(missing_ok=True)
 
     def files(self, table: str) -> list[Path]:
         return sorted(self.folder.glob(f"{table}-*.parquet"))

@@ -1,6 +1,7 @@
 -- Per source file, for the load log:
 --   rows_loaded   rows of the file that are the kept (first) copy of a call or
---                 event: its rows in calls and events;
+--                 event, or an accepted plan row: its rows in calls, events
+--                 and plan_rows;
 --   duplicates    extra copies the file holds of a call/event kept elsewhere
 --                 (or earlier in the same file): its rows in call_duplicates
 --                 and event_duplicates;
@@ -10,6 +11,8 @@ kept_rows AS (
     SELECT source_file, count(*) AS n FROM calls GROUP BY source_file
     UNION ALL
     SELECT source_file, count(*) AS n FROM events GROUP BY source_file
+    UNION ALL
+    SELECT source_file, count(*) AS n FROM plan_rows GROUP BY source_file
 ),
 
 duplicate_rows AS (

@@ -15,7 +15,12 @@ from typing import Any
 import polars as pl
 
 # The loader's real input schemas: a stand-in must not drift from them.
-from asklab.ingest.validate import CALL_ROW_SCHEMA, EVENT_ROW_SCHEMA, REJECTED_SCHEMA
+from asklab.ingest.validate import (
+    CALL_ROW_SCHEMA,
+    EVENT_ROW_SCHEMA,
+    PLAN_ROW_SCHEMA,
+    REJECTED_SCHEMA,
+)
 
 
 def call_row(source_file: str, line: int, **values: Any) -> dict[str, Any]:
@@ -77,6 +82,7 @@ class FakeValidated:
     calls: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CALL_ROW_SCHEMA))
     events: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=EVENT_ROW_SCHEMA))
     rejected: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECTED_SCHEMA))
+    plans: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PLAN_ROW_SCHEMA))
     notices: tuple[str, ...] = ()
     has_future_rejections: bool = False
     max_date: dt.date | None = None
@@ -169,6 +175,8 @@ COMPARED_TABLES = {
     "call_rows": "*",
     "event_rows": "*",
     "rejected_rows": "*",
+    "plan_file_rows": "*",
+    "plan_rows": "*",
     "calls": "*",
     "events": "*",
     "call_outcomes": "*",
