@@ -144,8 +144,8 @@ def forest_frame(data: ReportData) -> pl.DataFrame:
         pl.lit("Within-member (MH)").alias("row"),
         pl.lit(FOREST_KINDS[2]).alias("kind"),
         pl.col("mh_diff").alias("diff"),
-        pl.lit(None, dtype=pl.Float64).alias("diff_lo"),
-        pl.lit(None, dtype=pl.Float64).alias("diff_hi"),
+        pl.col("mh_diff_lo").alias("diff_lo"),
+        pl.col("mh_diff_hi").alias("diff_hi"),
     )
     frame = pl.concat([member_rows.sort("row"), pooled, within], how="vertical_relaxed")
     members = sorted(member_rows["row"].unique().to_list())
