@@ -19,6 +19,7 @@ import pytest
 
 from asklab.outcomes import build_outcome_tables
 from asklab.plans.assign import assign_arms
+from asklab.plans.comparison import PLAN_ASSIGNMENTS_SCHEMA as LINKED_SCHEMA
 from asklab.plans.comparison import PLAN_COMPARISON_SCHEMA, link_assignments, plan_comparison
 
 AS_OF = dt.date(2026, 11, 26)  # Thursday of ISO week 2026-W48
@@ -235,17 +236,9 @@ PLAN_ROWS_SCHEMA: dict[str, pl.DataType] = {
     "sheet": pl.String(),
     "source_line": pl.Int64(),
 }
+# plan_assignments as stored: the linker's frame without its extra arms column.
 PLAN_ASSIGNMENTS_SCHEMA: dict[str, pl.DataType] = {
-    "plan_id": pl.String(),
-    "member": pl.String(),
-    "contact_key": pl.String(),
-    "relationship": pl.String(),
-    "arm": pl.String(),
-    "created": pl.Date(),
-    "call_id": pl.String(),
-    "complied": pl.Boolean(),
-    "source_file": pl.String(),
-    "source_line": pl.Int64(),
+    name: dtype for name, dtype in LINKED_SCHEMA.items() if name != "arms"
 }
 
 

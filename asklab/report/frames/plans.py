@@ -18,6 +18,7 @@ from asklab.metrics import JOB, KEY_METRICS, METRIC_LABELS, RATE_METRICS
 from asklab.report.data import MemberData
 from asklab.report.frames import formats as fmt
 from asklab.report.frames.answer import METRIC_NOUNS
+from asklab.report.frames.chart_frames import rate_grid_table
 from asklab.report.frames.html_tables import Column, table_html, tables_html
 from asklab.report.frames.scopes import rows_of
 from asklab.report.markup import Markup, esc, esc_expr
@@ -118,8 +119,8 @@ def plan_comparison_tables(plan_comparison: pl.DataFrame) -> list[Markup]:
                 caption=f"{arm.capitalize()} against job, by assigned arm (intention to "
                 "treat), whether or not the member asked as planned. x / n: done calls with "
                 "the outcome / done calls counted (mature calls for the introduction, lead and "
-                f"reached-out rates). Calls still needed: more done calls per arm for a {EFFECT_POINTS}-point "
-                "difference (5% level, 80% power).",
+                "reached-out rates). Calls still needed: more done calls per arm for a "
+                f"{EFFECT_POINTS}-point difference (5% level, 80% power).",
                 header_rows=[groups],
                 css_class="data headline",
             )
@@ -227,23 +228,11 @@ def arm_rates_frame(plan_comparison: pl.DataFrame) -> pl.DataFrame:
 
 def arm_rates_table(frame: pl.DataFrame) -> Markup:
     """Metric rows, arm columns: 'rate [interval], x / n' in each cell."""
-    sides = frame["side"].unique(maintain_order=True).to_list()
-    rows = []
-    for label in frame["metric"].unique(maintain_order=True).to_list():
-        cells = {r["side"]: r for r in rows_of(frame.filter(pl.col("metric") == label))}
-        row: list[object] = [label]
-        for side in sides:
-            r = cells.get(side)
-            row.append(
-                fmt.MISSING
-                if r is None
-                else f"{fmt.pct_interval(r['rate'], r['rate_lo'], r['rate_hi'])}, "
-                f"{fmt.fraction(r['x'], r['n'])}"
-            )
-        rows.append(row)
-    return table_html(
-        [Column("Metric"), *(Column(side, numeric=True) for side in sides)],
-        rows,
+    return rate_grid_table(
+        frame,
+        metrics=frame["metric"].unique(maintain_order=True).to_list(),
+        column="side",
+        columns=frame["side"].unique(maintain_order=True).to_list(),
         caption="Rate [95% interval], then done calls with the outcome / done calls counted, "
         "by assigned arm.",
     )
