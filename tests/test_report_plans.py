@@ -258,3 +258,22 @@ def test_report_data_defaults_have_no_plans() -> None:
     data = small_report_data()
     assert not data.has_plans
     assert not dataclasses.replace(data).has_plans
+
+
+def test_member_without_own_comparison_gets_the_groups_randomised_answer(pages) -> None:
+    # The small data has no member rows in strategy_comparison.
+    alice = pages["2026-W48/members/alice.html"]
+    assert alice.index('id="answer"') < alice.index('id="plan"') < alice.index('class="tiles"')
+    assert "The answer so far: Randomised (ask plans, whole group)</h2>" in alice
+
+
+def test_plans_without_a_comparison_yet_say_so(tmp_path: Path) -> None:
+    con = small_con(plans=True)
+    con.execute("DELETE FROM plan_comparison")
+    data = load_report_data(con, as_of=SMALL_AS_OF, run_id="r2")
+    group = render_reports(data, tmp_path, as_of=SMALL_AS_OF)[0].read_text(encoding="utf-8")
+    section = group[group.index('id="randomised"') : group.index('class="tiles"')]
+    assert "No comparison yet: no plan with a job arm has done calls on both sides." in section
+    assert 'id="fig-plan-arms"' not in group
+    # The answer then comes from all calls, and says so.
+    assert "The answer so far: Observational (all calls, whole group)" in group
