@@ -505,8 +505,17 @@ REPORT_FRAMES = (
     "lead_timing",
     "weekly_activity",
     "member_summary",
+    "plan_arms",
+    "plan_comparison",
 )
-MEMBER_FRAMES = ("references_to_call", "reached_out", "introductions", "rejected")
+MEMBER_FRAMES = (
+    "references_to_call",
+    "reached_out",
+    "introductions",
+    "rejected",
+    "open_assignments",
+    "done_assignments",
+)
 
 
 def assert_same_report_data(one: ReportData, other: ReportData) -> None:

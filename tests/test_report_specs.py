@@ -256,10 +256,11 @@ def test_versus_table_rows_worked_out_by_hand(tmp_path: Path) -> None:
 def test_pages_made_in_parts_equal_pages_made_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Five members with their own rates, weeks and lists: a part of two members
+    # Five members with their own rates, weeks, lists and plans: a part of two members
     # (the last part has one) must give every page byte for byte as one part does.
-    fixture = build_warehouse()
+    fixture = build_warehouse(plans=True)
     data = load_report_data(fixture.con, as_of=AS_OF, run_id=RUN_ID)
+    assert all(m.open_assignments.height for m in data.members)
     monkeypatch.setattr(report_write, "MEMBERS_PER_PART", 2)
     in_parts = render_reports(data, tmp_path / "parts", as_of=AS_OF)
     monkeypatch.setattr(report_write, "MEMBERS_PER_PART", 1000)

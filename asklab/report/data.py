@@ -5,9 +5,12 @@ reads small tables only: the outcome tables, the report marts that the
 outcomes stage builds (``asklab.outcomes.marts``: member counts, the group's
 headline counts and each member's follow-up lists, already cut to
 ``FOLLOW_UP_LIMIT`` rows per member with the member's full count), and the
-file-sized ``load_log`` and ``rejected_rows``. It never scans ``calls``,
-``events`` or ``call_outcomes``, so the stage does not grow with the number
-of calls. Values reach the queries as parameters, never as SQL text.
+file-sized ``load_log`` and ``rejected_rows``, and the plan tables
+(``plan_assignments``, ``plan_comparison``, ``plan_rows``). Without plans it
+never scans ``calls``, ``events`` or ``call_outcomes``, so the stage does not
+grow with the number of calls; with plans it reads the date and asks of the
+planned calls (``plan_member_assignments``). Values reach the queries as
+parameters, never as SQL text.
 """
 
 from __future__ import annotations
@@ -26,6 +29,45 @@ from asklab.outcomes.marts import (
     report_marts_as_of,
 )
 from asklab.queries import read_sql
+
+PLAN_ARMS_SCHEMA: dict[str, pl.DataType] = {
+    "arm": pl.String(),
+    "plans": pl.Int64(),
+    "assigned": pl.Int64(),
+    "done": pl.Int64(),
+    "open": pl.Int64(),
+    "complied": pl.Int64(),
+}
+
+# plan_comparison as the report reads it (sql/reports/plan_comparison.sql).
+PLAN_COMPARISON_SCHEMA: dict[str, pl.DataType] = {
+    "arm": pl.String(),
+    "metric": pl.String(),
+    **{name: pl.Int64() for name in ("n_arm", "x_arm", "n_job", "x_job")},
+    **{name: pl.Float64() for name in ("diff", "diff_lo", "diff_hi", "prob_arm_better")},
+    **{name: pl.Float64() for name in ("mh_diff", "mh_diff_lo", "mh_diff_hi")},
+    **{name: pl.Int64() for name in ("plans", "assigned_arm", "done_arm")},
+    **{name: pl.Int64() for name in ("assigned_job", "done_job")},
+    "attrition_p": pl.Float64(),
+    "n_needed_per_arm": pl.Int64(),
+}
+
+ASSIGNMENT_SCHEMA: dict[str, pl.DataType] = {
+    "plan_id": pl.String(),
+    "created": pl.Date(),
+    "contact": pl.String(),
+    "relationship": pl.String(),
+    "arm": pl.String(),
+    "call_date": pl.Date(),
+    "ask_label": pl.String(),
+    "complied": pl.Boolean(),
+}
+OPEN_COLUMNS = ("plan_id", "created", "contact", "relationship", "arm")
+DONE_COLUMNS = (*OPEN_COLUMNS, "call_date", "ask_label", "complied")
+
+
+def empty_assignments(columns: tuple[str, ...]) -> pl.DataFrame:
+    return pl.DataFrame(schema={name: ASSIGNMENT_SCHEMA[name] for name in columns})
 
 
 class ReportDataError(RuntimeError):
@@ -47,7 +89,7 @@ class GroupKpis:
 
 @dataclass(frozen=True)
 class MemberData:
-    """One member's page: their own counts, follow-ups and rejected rows."""
+    """One member's page: their own counts, follow-ups, plan assignments and rejected rows."""
 
     member: str
     calls_total: int
@@ -70,6 +112,11 @@ class MemberData:
     reached_out_total: int = 0
     introductions_total: int = 0
     rejected_total: int = 0
+    # The member's plan assignments (CONTRACT section 7.3), never cut:
+    # open ones (plan_id, created, contact, relationship, arm), in plan order,
+    # and done ones (the same and call_date, ask_label, complied), newest call first.
+    open_assignments: pl.DataFrame = field(default_factory=lambda: empty_assignments(OPEN_COLUMNS))
+    done_assignments: pl.DataFrame = field(default_factory=lambda: empty_assignments(DONE_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -93,6 +140,19 @@ class ReportData:
     # member_summary: counts per member, a null member for unattributable rejections
     member_summary: pl.DataFrame
     members: tuple[MemberData, ...] = field(default_factory=tuple)
+    # Plans (CONTRACT section 7), aggregates only: per arm (arm, plans, assigned,
+    # done, open, complied), the plans' and members' counts, and plan_comparison.
+    plan_arms: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PLAN_ARMS_SCHEMA))
+    plans: int = 0
+    plan_members: int = 0
+    plan_comparison: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=PLAN_COMPARISON_SCHEMA)
+    )
+
+    @property
+    def has_plans(self) -> bool:
+        """Whether any plan exists: the group page then opens with the randomised result."""
+        return self.plan_arms.height > 0
 
 
 def read_report_sql(name: str) -> str:
@@ -166,16 +226,21 @@ def build_members(
     reached_out: pl.DataFrame,
     introductions: pl.DataFrame,
     rejected: pl.DataFrame,
+    assignments: pl.DataFrame | None = None,
 ) -> tuple[MemberData, ...]:
     """One ``MemberData`` per named member of ``summary``, lists split by member.
 
     Each list frame has a ``member`` column and a ``total`` column (the
-    member's full count), as the capped report queries give.
+    member's full count), as the capped report queries give. ``assignments``
+    are the rows of ``plan_member_assignments`` (None: no plans).
     """
     references_of, no_references = split_by_member(references_to_call)
     reached_of, no_reached = split_by_member(reached_out)
     introductions_of, no_introductions = split_by_member(introductions)
     rejected_of, no_rejected = split_by_member(rejected)
+    open_frame, done_frame = assignment_lists(assignments)
+    open_of, no_open = split_by_member(open_frame)
+    done_of, no_done = split_by_member(done_frame)
     members = []
     for row in summary.filter(pl.col("member").is_not_null()).iter_rows(named=True):
         member = row["member"]
@@ -200,9 +265,28 @@ def build_members(
                 reached_out_total=reached_total,
                 introductions_total=intros_total,
                 rejected_total=rejected_total,
+                open_assignments=open_of.get(member, (no_open, 0))[0],
+                done_assignments=done_of.get(member, (no_done, 0))[0],
             )
         )
     return tuple(members)
+
+
+def assignment_lists(assignments: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Open and done assignments with member and total columns, sorted by member:
+    open ones in plan order (as the query gives), done ones newest call first."""
+    if assignments is None:
+        assignments = pl.DataFrame(
+            schema={"member": pl.String(), "done": pl.Boolean(), **ASSIGNMENT_SCHEMA}
+        )
+    total = pl.len().over("member").alias("total")
+    open_rows = assignments.filter(~pl.col("done")).select("member", *OPEN_COLUMNS, total)
+    done_rows = (
+        assignments.filter(pl.col("done"))
+        .sort(["member", "call_date"], descending=[False, True], maintain_order=True)
+        .select("member", *DONE_COLUMNS, total)
+    )
+    return open_rows, done_rows
 
 
 def ensure_report_marts(con: duckdb.DuckDBPyConnection, *, as_of: dt.date) -> None:
@@ -234,6 +318,10 @@ def load_report_data(
         run_id = latest_run_id(con)
     ensure_report_marts(con, as_of=as_of)
     summary = run_report_query(con, "member_summary")
+    plan_arms = run_report_query(con, "plan_arms").cast(PLAN_ARMS_SCHEMA)
+    plan_totals = run_report_query(con, "plan_totals").row(0, named=True)
+    # The member lists join the planned calls: read only when a plan exists.
+    assignments = run_report_query(con, "plan_member_assignments") if plan_arms.height else None
     return ReportData(
         run_id=run_id,
         kpis=_group_kpis(run_report_query(con, "kpis", {"run_id": run_id})),
@@ -250,5 +338,10 @@ def load_report_data(
             run_report_query(con, "reached_out"),
             run_report_query(con, "introductions_received"),
             run_report_query(con, "member_rejected_rows", {"limit": FOLLOW_UP_LIMIT}),
+            assignments,
         ),
+        plan_arms=plan_arms,
+        plans=int(plan_totals["plans"]),
+        plan_members=int(plan_totals["members"]),
+        plan_comparison=run_report_query(con, "plan_comparison").cast(PLAN_COMPARISON_SCHEMA),
     )

@@ -18,6 +18,9 @@ import polars as pl
 import pytest
 
 from asklab.outcomes import build_outcome_tables
+from asklab.plans.assign import assign_arms
+from asklab.plans.comparison import PLAN_ASSIGNMENTS_SCHEMA as LINKED_SCHEMA
+from asklab.plans.comparison import PLAN_COMPARISON_SCHEMA, link_assignments, plan_comparison
 
 AS_OF = dt.date(2026, 11, 26)  # Thursday of ISO week 2026-W48
 WINDOW = 60
@@ -36,6 +39,8 @@ def vega_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory):
 HOSTILE_CONTACTS = ("</script><script>alert(1)</script>", "<img src=x onerror=alert(2)>")
 HOSTILE_VALUE = "<img src=x onerror=alert(3)>"
 HOSTILE_MEMBER = "mallory <b>&</b>"
+# A contact only in the hostile member's plan (never called: an open assignment).
+HOSTILE_PLAN_CONTACT = "<svg onload=alert(5)>Plan & Co"
 
 # (member, share of job / reference / mixed / advice asks)
 MEMBERS: tuple[tuple[str, tuple[float, float, float, float]], ...] = (
@@ -70,6 +75,7 @@ class Fixture:
     contact_keys: tuple[str, ...]
     notes: tuple[str, ...]
     members: tuple[str, ...]
+    plan_contacts: tuple[str, ...] = ()  # every contact display name in a plan
 
 
 def _id(*parts: object) -> str:
@@ -214,8 +220,99 @@ def create_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame)
     con.unregister("_frame")
 
 
-def build_warehouse(scale: int = 1, seed: int = 7) -> Fixture:
-    """An in-memory DuckDB with every table the report queries read."""
+# -- Plan tables (CONTRACT section 7, schema 002) -------------------------------------
+
+PLAN_ROWS_SCHEMA: dict[str, pl.DataType] = {
+    "plan_id": pl.String(),
+    "member": pl.String(),
+    "created": pl.Date(),
+    "seed": pl.String(),
+    "arms": pl.String(),
+    "contact": pl.String(),
+    "contact_key": pl.String(),
+    "relationship": pl.String(),
+    "arm": pl.String(),
+    "source_file": pl.String(),
+    "sheet": pl.String(),
+    "source_line": pl.Int64(),
+}
+# plan_assignments as stored: the linker's frame without its extra arms column.
+PLAN_ASSIGNMENTS_SCHEMA: dict[str, pl.DataType] = {
+    name: dtype for name, dtype in LINKED_SCHEMA.items() if name != "arms"
+}
+
+
+def empty_plan_tables() -> dict[str, pl.DataFrame]:
+    """The plan tables as migration 002 makes them, empty: a warehouse without plans."""
+    return {
+        "plan_rows": pl.DataFrame(schema=PLAN_ROWS_SCHEMA),
+        "plan_assignments": pl.DataFrame(schema=PLAN_ASSIGNMENTS_SCHEMA),
+        "plan_comparison": pl.DataFrame(schema=PLAN_COMPARISON_SCHEMA),
+    }
+
+
+PLAN_CREATED = AS_OF - dt.timedelta(days=100)
+# Alice's plan has three arms, so introduction is compared with job on her plan only.
+PLAN_ARMS = {"alice": "job+reference+introduction"}
+
+
+def plan_rows_frame(calls: pl.DataFrame) -> pl.DataFrame:
+    """One plan per member over every contact they called and three never called (the
+    hostile member's first one named ``HOSTILE_PLAN_CONTACT``), arms by the contract's rule."""
+    first = calls.sort("call_date", "call_id").unique(
+        ["member", "contact_key"], keep="first", maintain_order=True
+    )
+    rows: list[dict] = []
+    for member, _ in MEMBERS:
+        mine = first.filter(pl.col("member") == member).sort("contact_key")
+        contacts = list(zip(mine["contact"], mine["relationship"], strict=True))
+        extra = [f"Open Contact {i} of {member}" for i in range(3)]
+        if member == HOSTILE_MEMBER:
+            extra[0] = HOSTILE_PLAN_CONTACT
+        contacts += [(name, "friend") for name in extra]
+        arms = PLAN_ARMS.get(member, "job+reference")
+        seed = hashlib.sha256(member.encode()).hexdigest()[:32]
+        keyed = [(" ".join(c.lower().split()), r) for c, r in contacts]
+        assigned = assign_arms(seed, arms.split("+"), keyed)
+        for line, ((contact, relationship), (key, _)) in enumerate(
+            zip(contacts, keyed, strict=True), start=2
+        ):
+            rows.append(
+                {
+                    "plan_id": "plan-1",
+                    "member": member,
+                    "created": PLAN_CREATED,
+                    "seed": seed,
+                    "arms": arms,
+                    "contact": contact,
+                    "contact_key": key,
+                    "relationship": relationship,
+                    "arm": assigned[key],
+                    "source_file": f"{member}/plans/plan-1.csv",
+                    "sheet": None,
+                    "source_line": line,
+                }
+            )
+    return pl.DataFrame(rows, schema=PLAN_ROWS_SCHEMA)
+
+
+def plan_tables(calls: pl.DataFrame, call_outcomes: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """plan_rows, plan_assignments and plan_comparison for ``plan_rows_frame``, linked
+    and compared by ``asklab.plans.comparison``."""
+    rows = plan_rows_frame(calls)
+    linked = link_assignments(rows, calls)
+    arms = rows.select("member", "plan_id", "arms").unique()
+    comparison = plan_comparison(linked, call_outcomes, arms)
+    return {
+        "plan_rows": rows,
+        "plan_assignments": linked.select(list(PLAN_ASSIGNMENTS_SCHEMA)),
+        "plan_comparison": comparison,
+    }
+
+
+def build_warehouse(scale: int = 1, seed: int = 7, *, plans: bool = False) -> Fixture:
+    """An in-memory DuckDB with every table the report queries read; with ``plans``,
+    a plan per member (``plan_tables``), else empty plan tables."""
     calls, events = generate_rows(scale, seed)
     tables = build_outcome_tables(calls, events, as_of=AS_OF, window=WINDOW)
     con = duckdb.connect()
@@ -224,12 +321,16 @@ def build_warehouse(scale: int = 1, seed: int = 7) -> Fixture:
         create_table(con, name, frame)
     create_table(con, "rejected_rows", rejected_frame())
     create_table(con, "load_log", load_log_frame())
+    planned = plan_tables(calls, tables["call_outcomes"]) if plans else empty_plan_tables()
+    for name, frame in planned.items():
+        create_table(con, name, frame)
     return Fixture(
         con=con,
         contacts=tuple(sorted(set(calls["contact"]))),
         contact_keys=tuple(sorted(set(calls["contact_key"]))),
         notes=tuple(sorted(set(calls["notes"]) | set(events["notes"]))),
         members=tuple(m for m, _ in MEMBERS),
+        plan_contacts=tuple(sorted(set(planned["plan_rows"]["contact"]))),
     )
 
 
@@ -418,6 +519,8 @@ def small_comparison() -> pl.DataFrame:
             "diff_hi": [0.47, 0.16, 0.62, 0.5],
             "prob_ref_better": [0.85, 0.12, 0.9, 0.8],
             "mh_diff": [0.1, -0.2, None, 0.15],
+            "mh_diff_lo": [-0.05, -0.41, None, 0.02],
+            "mh_diff_hi": [0.25, 0.01, None, 0.28],
             "small_sample": [True, True, True, False],
         },
         schema_overrides={"member": pl.String},
@@ -502,6 +605,7 @@ def small_warehouse_tables() -> dict[str, pl.DataFrame]:
         ),
         "lead_timing": small_lead_timing(),
         "weekly_activity": small_weekly_activity(),
+        **empty_plan_tables(),
     }
 
 
@@ -637,3 +741,70 @@ def small_report_data():
         member_summary=small_member_summary(),
         members=small_members(),
     )
+
+
+# -- Small hand-made plans on top of the small warehouse ----------------------------------
+# alice's plan p1 (2026-09-01, job+reference): Grace (reference; done by a1, a
+# reference ask: as planned), Tomasz (job; done by a2, job), Lena (reference;
+# done by a5, her first call on or after the plan), Zoe Open (job; open), Priya
+# (job; done by a7, a reference ask: not as planned). bob's plan b1
+# (2026-11-01): his script-named contact (job; done by b1, job) and
+# PLAN_SCRIPT_CONTACT (reference; open), whose name is only in his plan.
+# plan_comparison is hand-made for the pages (its counts are not these rows').
+
+PLAN_SCRIPT_CONTACT = "<script>alert(6)</script> Planned"
+
+
+def small_plan_tables() -> dict[str, pl.DataFrame]:
+    """plan_rows, plan_assignments and plan_comparison, worked out by hand."""
+    # member, plan, created, contact, relationship, arm, call_id, complied, line
+    rows = [
+        ("alice", "p1", "2026-09-01", "Grace Okafor", "colleague", "reference", "a1", True, 2),
+        ("alice", "p1", "2026-09-01", "Tomasz Novak", "friend", "job", "a2", True, 3),
+        ("alice", "p1", "2026-09-01", "Lena Moreau", "colleague", "reference", "a5", True, 4),
+        ("alice", "p1", "2026-09-01", "Zoe Open", "acquaintance", "job", None, None, 5),
+        ("alice", "p1", "2026-09-01", "Priya Natarajan", "colleague", "job", "a7", False, 6),
+        ("bob", "b1", "2026-11-01", SCRIPT_CONTACT, "colleague", "job", "b1", True, 2),
+        ("bob", "b1", "2026-11-01", PLAN_SCRIPT_CONTACT, "friend", "reference", None, None, 3),
+    ]
+    plan_rows = pl.DataFrame(
+        [
+            {
+                "plan_id": plan, "member": member, "created": _d(created), "seed": "0" * 32,
+                "arms": "job+reference", "contact": contact,
+                "contact_key": " ".join(contact.lower().split()), "relationship": relationship,
+                "arm": arm, "source_file": f"{member}/plans/{plan}.csv", "sheet": None,
+                "source_line": line,
+            }
+            for member, plan, created, contact, relationship, arm, _, _, line in rows
+        ],
+        schema=PLAN_ROWS_SCHEMA,
+    )  # fmt: skip
+    assignments = pl.DataFrame(
+        [
+            {
+                "plan_id": plan, "member": member,
+                "contact_key": " ".join(contact.lower().split()), "relationship": relationship,
+                "arm": arm, "created": _d(created), "call_id": call_id, "complied": complied,
+                "source_file": f"{member}/plans/{plan}.csv", "source_line": line,
+            }
+            for member, plan, created, contact, relationship, arm, call_id, complied, line in rows
+        ],
+        schema=PLAN_ASSIGNMENTS_SCHEMA,
+    )  # fmt: skip
+    comparison = pl.DataFrame(
+        {
+            "arm": ["reference", "reference"],
+            "metric": ["yes_rate", "lead_rate"],
+            "n_arm": [20, 8], "x_arm": [16, 2], "n_job": [25, 9], "x_job": [5, 2],
+            "diff": [0.6, 0.0278], "diff_lo": [0.3412, -0.3517], "diff_hi": [0.7727, 0.4012],
+            "prob_arm_better": [0.9999, 0.52],
+            "mh_diff": [0.55, 0.01], "mh_diff_lo": [0.31, -0.36], "mh_diff_hi": [0.79, 0.38],
+            "plans": [2, 2],
+            "assigned_arm": [3, 3], "done_arm": [2, 2], "assigned_job": [4, 4],
+            "done_job": [3, 3],
+            "attrition_p": [0.031, 0.031], "n_needed_per_arm": [134, 140],
+        },
+        schema=PLAN_COMPARISON_SCHEMA,
+    )  # fmt: skip
+    return {"plan_rows": plan_rows, "plan_assignments": assignments, "plan_comparison": comparison}

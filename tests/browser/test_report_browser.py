@@ -1,8 +1,9 @@
 """The report pages in headless Chromium, from disk, with the network off.
 
-Every chart must draw an SVG, the console must stay clean, no request may
-leave file://, and hostile contact names and cell values must show as text
-without running. Needs /usr/bin/chromium: missing, the tests fail under CI
+Every chart must draw an SVG (the plans' chart included: the fixture group
+has a plan per member), the console must stay clean, no request may leave
+file://, and hostile contact names and cell values, in calls and in plans,
+must show as text without running. Needs /usr/bin/chromium: missing, the tests fail under CI
 and are skipped elsewhere.
 """
 
@@ -15,10 +16,12 @@ import pytest
 
 from asklab.keys import member_slug
 from asklab.report import load_report_data, render_reports
+from asklab.report.markup import esc
 from tests.browser.fixtures import (
     AS_OF,
     HOSTILE_CONTACTS,
     HOSTILE_MEMBER,
+    HOSTILE_PLAN_CONTACT,
     HOSTILE_VALUE,
     RUN_ID,
     build_warehouse,
@@ -51,8 +54,9 @@ def chromium_available() -> None:
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("reports")
-    fixture = build_warehouse()
+    fixture = build_warehouse(plans=True)
     data = load_report_data(fixture.con, as_of=AS_OF, run_id=RUN_ID)
+    assert data.has_plans and HOSTILE_PLAN_CONTACT in fixture.plan_contacts
     render_reports(data, root, as_of=AS_OF)
     return root / "2026-W48"
 
@@ -69,8 +73,17 @@ def test_group_page_draws_every_chart_offline(reports: Path, tmp_path: Path) -> 
     with offline_browser(tmp_path / "profile") as (context, log):
         page = open_report(context, reports / "group.html")
         charts = page.evaluate(CHART_COUNT)
-        assert charts == 6
+        assert charts == 7
         assert page.evaluate(SVG_COUNT) == charts
+        # The randomised result opens the page, its chart drawn like the others.
+        first = page.evaluate("document.querySelector('main section:nth-of-type(2)').id")
+        assert first == "randomised"
+        assert page.locator("#fig-plan-arms [data-vega-spec] svg").count() == 1
+        # The hostile planned contact is nowhere on the group page, as text or markup.
+        source = (reports / "group.html").read_text(encoding="utf-8")
+        for form in (HOSTILE_PLAN_CONTACT, esc(HOSTILE_PLAN_CONTACT), "alert(5)"):
+            assert form not in source
+        assert page.get_by_text("Plan & Co").count() == 0
         # Each SVG has drawn marks, not just an empty frame.
         marks = page.evaluate(
             "Array.from(document.querySelectorAll('[data-vega-spec] svg'))"
@@ -99,8 +112,12 @@ def test_hostile_member_page_shows_text_and_runs_nothing(reports: Path, tmp_path
         charts = page.evaluate(CHART_COUNT)
         assert charts == 2
         assert page.evaluate(SVG_COUNT) == charts
-        for text in (*HOSTILE_CONTACTS, HOSTILE_VALUE):
+        for text in (*HOSTILE_CONTACTS, HOSTILE_VALUE, HOSTILE_PLAN_CONTACT):
             assert page.get_by_text(text, exact=True).count() >= 1, text
+        # The planned contact is on the to-do list, as a row header holding only text.
+        to_do = page.locator("#plan table").first.locator("tbody th", has_text="Plan & Co")
+        assert to_do.inner_text() == HOSTILE_PLAN_CONTACT
+        assert page.evaluate("document.querySelectorAll('svg[onload], #plan svg').length") == 0
         assert page.locator("h1").inner_text() == f"{HOSTILE_MEMBER}: week 2026-W48"
         # No element came out of user text: the page's own scripts and chart data only.
         assert page.evaluate("document.querySelectorAll('img').length") == 0

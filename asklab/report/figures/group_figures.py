@@ -14,6 +14,7 @@ from asklab.report.frames.chart_frames import (
     forest_frame,
     km_daily,
     km_frame,
+    rate_grid_table,
     rates_frame,
     relationship_frame,
     timing_frame,
@@ -25,24 +26,11 @@ from asklab.report.markup import Markup
 
 def rates_table(frame: pl.DataFrame) -> Markup:
     """Metric rows, strategy columns: 'rate [interval], x / n' in each cell."""
-    strategies = ordered_strategies(frame["strategy"].unique().to_list())
-    rows = []
-    for metric in RATE_METRICS:
-        label = METRIC_LABELS[metric]
-        cells = {r["strategy"]: r for r in rows_of(frame.filter(pl.col("metric") == label))}
-        row: list[object] = [label]
-        for strategy in strategies:
-            r = cells.get(strategy)
-            row.append(
-                fmt.MISSING
-                if r is None
-                else f"{fmt.pct_interval(r['rate'], r['rate_lo'], r['rate_hi'])}, "
-                f"{fmt.fraction(r['x'], r['n'])}"
-            )
-        rows.append(row)
-    return table_html(
-        [Column("Metric"), *(Column(s, numeric=True) for s in strategies)],
-        rows,
+    return rate_grid_table(
+        frame,
+        metrics=[METRIC_LABELS[m] for m in RATE_METRICS],
+        column="strategy",
+        columns=ordered_strategies(frame["strategy"].unique().to_list()),
         caption="Rate [95% interval], then calls with the outcome / calls counted.",
     )
 

@@ -12,7 +12,10 @@ import polars as pl
 
 from asklab.metrics import GROUP, KEY_METRICS, MEMBER, METRIC_LABELS, RATE_METRICS
 from asklab.report.data import ReportData
-from asklab.report.frames.scopes import sort_by_strategy, strategy_rank
+from asklab.report.frames import formats as fmt
+from asklab.report.frames.html_tables import Column, table_html
+from asklab.report.frames.scopes import rows_of, sort_by_strategy, strategy_rank
+from asklab.report.markup import Markup
 
 TIMING_LABELS = ("during the call", "later")
 
@@ -37,6 +40,37 @@ def rates_long(by_strategy: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
         for index, metric in enumerate(RATE_METRICS)
     ]
     return pl.concat(parts, how="vertical")
+
+
+def rate_grid_table(
+    frame: pl.DataFrame,
+    *,
+    metrics: Sequence[str],
+    column: str,
+    columns: Sequence[str],
+    caption: str,
+) -> Markup:
+    """The table behind a rates chart: a row per metric label in ``metrics``, a column
+    per value in ``columns`` of the frame's ``column``; 'rate [interval], x / n' in
+    each cell, ``MISSING`` where the frame has no such row."""
+    rows = []
+    for label in metrics:
+        cells = {r[column]: r for r in rows_of(frame.filter(pl.col("metric") == label))}
+        row: list[object] = [label]
+        for value in columns:
+            r = cells.get(value)
+            row.append(
+                fmt.MISSING
+                if r is None
+                else f"{fmt.pct_interval(r['rate'], r['rate_lo'], r['rate_hi'])}, "
+                f"{fmt.fraction(r['x'], r['n'])}"
+            )
+        rows.append(row)
+    return table_html(
+        [Column("Metric"), *(Column(value, numeric=True) for value in columns)],
+        rows,
+        caption=caption,
+    )
 
 
 def rates_frame(by_strategy: pl.DataFrame) -> pl.DataFrame:
@@ -144,8 +178,8 @@ def forest_frame(data: ReportData) -> pl.DataFrame:
         pl.lit("Within-member (MH)").alias("row"),
         pl.lit(FOREST_KINDS[2]).alias("kind"),
         pl.col("mh_diff").alias("diff"),
-        pl.lit(None, dtype=pl.Float64).alias("diff_lo"),
-        pl.lit(None, dtype=pl.Float64).alias("diff_hi"),
+        pl.col("mh_diff_lo").alias("diff_lo"),
+        pl.col("mh_diff_hi").alias("diff_hi"),
     )
     frame = pl.concat([member_rows.sort("row"), pooled, within], how="vertical_relaxed")
     members = sorted(member_rows["row"].unique().to_list())

@@ -127,7 +127,9 @@ def headline_rows_of(
         elif comp is not None:
             diff = fmt.points_interval(comp["diff"], comp["diff_lo"], comp["diff_hi"])
             prob = fmt.probability(comp["prob_ref_better"])
-            mh = fmt.signed_points(comp.get("mh_diff"))
+            mh = fmt.points_interval(
+                comp.get("mh_diff"), comp.get("mh_diff_lo"), comp.get("mh_diff_hi")
+            )
         else:
             diff = prob = mh = fmt.MISSING
         flags = flags_html(metric_flags(metric, job, ref, comp))
@@ -159,7 +161,7 @@ def headline_table(
         Column("P(reference better)", numeric=True),
     ]
     if with_mh:
-        columns.append(Column("Within-member (MH)", numeric=True))
+        columns.append(Column("Within-member (MH) [95% interval]", numeric=True))
     columns.append(Column("Flags"))
     trailing = len(columns) - 5
     groups = Markup(

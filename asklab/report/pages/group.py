@@ -1,12 +1,14 @@
 """The group page (CONTRACT section 5): aggregates only, no contact names or keys, no notes.
 
-``group_page`` builds what the page shows (tiles, tables, figures); the
-layout is ``templates/group.html`` with the methods prose in ``methods.html``.
+``group_page`` builds what the page shows (the answer in plain words, the
+randomised result when a plan exists, tiles, tables, figures); the layout is
+``templates/group.html`` with the methods prose in ``methods.html``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from asklab.metrics import SMALL_SAMPLE_N
@@ -21,10 +23,19 @@ from asklab.report.figures.group_figures import (
     relationship_figure,
 )
 from asklab.report.figures.member_figures import weekly_figure
+from asklab.report.figures.plan_figures import arm_rates_figure
 from asklab.report.frames import formats as fmt
+from asklab.report.frames.answer import Answer, group_answer
 from asklab.report.frames.group_tables import data_quality_table, member_mix_table
 from asklab.report.frames.headline import headline_table
+from asklab.report.frames.plans import (
+    arm_counts_table,
+    attrition_notes,
+    needed_notes,
+    plan_comparison_tables,
+)
 from asklab.report.frames.scopes import rows_of, scope_rows
+from asklab.report.markup import Markup
 from asklab.report.pages.shell import Page, footer, iso_week_label, page_utf8
 
 
@@ -37,6 +48,39 @@ class GroupFigures(NamedTuple):
     relationship: Figure | None
     weekly: Figure | None
     forest: Figure | None
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    """The randomised result (CONTRACT sections 5 and 7.4), aggregates only."""
+
+    plans: int
+    members: int
+    arm_counts: Markup
+    figure: Figure | None
+    comparisons: list[Markup]  # one table per arm compared with job
+    attrition: list[tuple[str, bool]]  # (text, is a warning)
+    needed: list[str]
+
+
+def plan_section(data: ReportData) -> PlanSection | None:
+    """The randomised section, or None when no plan exists (the page is then as before)."""
+    if not data.has_plans:
+        return None
+    return PlanSection(
+        plans=data.plans,
+        members=data.plan_members,
+        arm_counts=arm_counts_table(data.plan_arms),
+        figure=arm_rates_figure(data.plan_comparison, key="plan-arms"),
+        comparisons=plan_comparison_tables(data.plan_comparison),
+        attrition=attrition_notes(data.plan_comparison),
+        needed=needed_notes(data.plan_comparison),
+    )
+
+
+def page_answer(data: ReportData) -> Answer:
+    """The group's answer in plain words: randomised when the plans have one."""
+    return group_answer(rows_of(data.plan_comparison), rows_of(scope_rows(data.comparison, None)))
 
 
 def kpi_tiles(data: ReportData, as_of: dt.date) -> list[tuple[str, str, str]]:
@@ -83,13 +127,18 @@ def group_page(data: ReportData, *, as_of: dt.date) -> Page:
         forest_figure(data, key="members-comparison"),
     ]
     rates, km, timing, relationship, weekly, forest = figures
+    plans = plan_section(data)
+    plan_figure = None if plans is None else plans.figure
     return page_utf8(
         "group.html",
-        has_charts=any(f is not None for f in figures),
+        has_charts=any(f is not None for f in [*figures, plan_figure]),
         title=f"asklab group report {week}",
         heading=f"Group report, week {week}",
         lede=f"Which networking asks work, as of {as_of.isoformat()}.",
         footer=footer(data, as_of),
+        answer=page_answer(data),
+        plans=plans,
+        has_plans=plans is not None,
         kpi_tiles=kpi_tiles(data, as_of),
         headline_table=headline_table(
             rows_of(group_strategy),

@@ -1,5 +1,6 @@
-"""A member's page: their numbers against the group's, their own results, follow-ups,
-activity and rows to fix. Only that member's contacts appear.
+"""A member's page: the answer in plain words, their plan's to-do and done lists, their
+numbers against the group's, their own results, follow-ups, activity and rows to fix.
+Only that member's contacts appear.
 
 The parts that grow with the members (charts, tables, lists) are built for
 many members at once (``member_parts``); a page is then the layout
@@ -19,9 +20,11 @@ from asklab.report.data import MemberData, ReportData
 from asklab.report.figures.figure import Figure
 from asklab.report.figures.member_figures import versus_figures, weekly_figures
 from asklab.report.frames import formats as fmt
+from asklab.report.frames.answer import Answer, group_answer, member_answer
 from asklab.report.frames.headline import headline_table
 from asklab.report.frames.member_lists import follow_up_tables, rejected_tables
-from asklab.report.frames.scopes import rows_by_scope
+from asklab.report.frames.plans import assignment_tables
+from asklab.report.frames.scopes import rows_by_scope, rows_of
 from asklab.report.markup import Markup
 from asklab.report.pages.shell import Page, footer, iso_week_label, page_utf8
 
@@ -54,6 +57,10 @@ class MemberParts:
     reached_out: Markup
     introductions: Markup
     rejected: Markup
+    answer: Answer  # the member's own result where they have one, else the group's
+    has_plan: bool  # the member has plan assignments: the page lists them
+    to_do: Markup  # open assignments
+    done: Markup  # done assignments
 
 
 def member_parts(data: ReportData, members: Sequence[MemberData]) -> list[MemberParts]:
@@ -79,6 +86,8 @@ def member_parts(data: ReportData, members: Sequence[MemberData]) -> list[Member
     )
     references, reached_out, introductions = follow_up_tables(members)
     rejected = rejected_tables(members)
+    to_do, done = assignment_tables(members)
+    group = group_answer(rows_of(data.plan_comparison), comparison_rows.get(None, []))
     return [
         MemberParts(
             by_strategy=strategy_rows.get(name, []),
@@ -90,8 +99,12 @@ def member_parts(data: ReportData, members: Sequence[MemberData]) -> list[Member
             reached_out=reached_out[index],
             introductions=introductions[index],
             rejected=rejected[index],
+            answer=member_answer(comparison_rows.get(name, []), group),
+            has_plan=bool(member.open_assignments.height or member.done_assignments.height),
+            to_do=to_do[index],
+            done=done[index],
         )
-        for index, name in enumerate(names)
+        for index, (name, member) in enumerate(zip(names, members, strict=True))
     ]
 
 
