@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.plan_rule import rule_arms
 
 PLAN_HEADER = ["plan_id", "created", "seed", "arms", "contact", "relationship", "arm", "member"]
 SEED = "0123456789abcdef0123456789abcdef"
@@ -66,25 +67,6 @@ def read_plan(path: Path) -> list[dict[str, str]]:
 
 def plan_files(raw: Path) -> list[Path]:
     return sorted(p for p in raw.rglob("*") if p.is_file())
-
-
-def rule_arms(seed: str, arms: list[str], rows: list[tuple[str, str]]) -> dict[str, str]:
-    """Section 7.2 written out: per stratum, keys sorted by sha(seed:s:key), rotated by o."""
-
-    def sha(text: str) -> str:
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-    strata: dict[str, list[str]] = {}
-    for key, stratum in rows:
-        if key not in {k for keys in strata.values() for k in keys}:
-            strata.setdefault(stratum, []).append(key)
-    assigned = {}
-    for stratum, keys in strata.items():
-        offset = int(sha(f"{seed}:{stratum}"), 16) % len(arms)
-        ordered = sorted(keys, key=lambda k, s=stratum: (sha(f"{seed}:{s}:{k}"), k))
-        for i, key in enumerate(ordered):
-            assigned[key] = arms[(offset + i) % len(arms)]
-    return assigned
 
 
 # -- Writing a plan ----------------------------------------------------------------------
