@@ -107,6 +107,16 @@ def test_writes_the_plan_prints_its_path_and_the_asks(tmp_path: Path, raw: Path)
         assert line.split()[-2:] == [row["relationship"], row["arm"]]
         assert line.startswith(row["contact"])
     assert "listed again" in done.stderr and "'mentor'" in done.stderr
+    assert "after today" not in done.stderr
+
+
+def test_a_plan_dated_after_today_gets_a_notice(tmp_path: Path, raw: Path) -> None:
+    contacts = contacts_csv(tmp_path, "contact\nAnn\n")
+    later = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    done = plan(tmp_path, "--member", "a", "--contacts", str(contacts), "--created", later)
+    assert done.returncode == 0, done.stderr
+    assert f"the plan is dated {later}, after today" in done.stderr
+    assert len(plan_files(raw)) == 1
 
 
 @pytest.mark.parametrize("bom", [False, True])

@@ -130,7 +130,14 @@ def make_plan(
         raise PlanInputError(str(exc)) from None
     except OSError as exc:
         raise PlanInputError(f"cannot write the plan below {raw}: {exc.strerror or exc}") from None
-    return replace(written, notices=(*contacts.notices, *written.notices))
+    notices = [*contacts.notices, *written.notices]
+    if created > dt.date.today():
+        # Section 7.1: a run rejects the rows of a plan dated after its as_of.
+        notices.append(
+            f"the plan is dated {created.isoformat()}, after today: runs reject its rows "
+            "until that day"
+        )
+    return replace(written, notices=tuple(notices))
 
 
 def _created(text: str | None) -> dt.date:
