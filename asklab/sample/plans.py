@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from asklab.keys import contact_key, member_key, member_slugs
+from asklab.plans.assign import assign_arms
 from asklab.plans.contacts import Contact
 from asklab.plans.make import plan_id_for, plan_table
 from asklab.sample.behaviour import ARCHETYPES
@@ -31,7 +32,7 @@ from asklab.sample.texts import ASK_SETS, FIRST_NAMES, LAST_NAMES, RELATIONSHIP_
 
 # Plans need some weeks to be worked through; shorter samples have none.
 MIN_WEEKS_FOR_PLANS = 4
-# The share of calls that ask what the plan says (the rest ask both arms at once).
+# The share of calls that ask what the plan says (the rest ask two arms at once).
 COMPLIANCE = 0.9
 
 
@@ -93,14 +94,12 @@ class SamplePlan:
 
     def arm_of(self) -> dict[str, str]:
         """contact_key -> the ask the plan says to make."""
-        from asklab.plans.assign import assign_arms
-
         return assign_arms(self.seed, self.arms, [(c.key, c.relationship) for c in self.contacts])
 
 
 @dataclass(frozen=True)
 class PlannedCalls:
-    """The calls a plan's contacts got and the events after them, as arrays and names."""
+    """A plan, its contacts (names and relationships) and the calls they got, as arrays."""
 
     plan: SamplePlan
     contacts: Contacts
@@ -120,7 +119,7 @@ def _new_names(rng: np.random.Generator, taken: set[str], count: int) -> list[st
 
 
 def _asks(rng: np.random.Generator, arms: list[str]) -> np.ndarray:
-    """ASK_SETS indexes: the plan's arm, or both arms at once now and then."""
+    """ASK_SETS indexes: the plan's arm, or two arms at once now and then."""
     complied = rng.random(len(arms)) < COMPLIANCE
     planned = np.array([ASK_SETS.index((arm,)) for arm in arms], dtype=int)
     slipped = np.array(
