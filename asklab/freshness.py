@@ -80,6 +80,7 @@ _PACKAGE = Path(__file__).resolve().parent
 # makes them stale (a folder stands for every file below it).
 OUTCOMES_CODE = (
     "outcomes",
+    "plans",  # plan_assignments and plan_comparison are computed there
     "stats.py",
     "metrics.py",
     # What the outcomes stage reads and writes with: a change there may
@@ -113,7 +114,9 @@ def outcomes_key(wh: Warehouse, settings: Settings) -> str:
         data=data_version(wh),
         as_of=settings.as_of.isoformat(),
         window=settings.window,
-        code=code_fingerprint([*package_files(*OUTCOMES_CODE), *sql_folder("marts")]),
+        code=code_fingerprint(
+            [*package_files(*OUTCOMES_CODE), *sql_folder("outcomes"), *sql_folder("marts")]
+        ),
     )
 
 

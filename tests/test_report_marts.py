@@ -573,9 +573,12 @@ def test_outcomes_are_recomputed_when_a_mart_query_changes(
     member_activity.write_text(member_activity.read_text() + "\n-- changed\n")
     with open_warehouse(settings.db) as wh:
         assert freshness.outcomes_are_current(wh, settings)
+        real_sql_folder = freshness.sql_folder
         monkeypatch.setattr(
             freshness,
             "sql_folder",
-            lambda folder: sorted(changed.glob("*.sql")) if folder == "marts" else [],
+            lambda folder: (
+                sorted(changed.glob("*.sql")) if folder == "marts" else real_sql_folder(folder)
+            ),
         )
         assert not freshness.outcomes_are_current(wh, settings)

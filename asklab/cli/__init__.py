@@ -14,11 +14,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from asklab.cli import run, sample, serve, server, validate
+from asklab.cli import plan, run, sample, serve, server, validate
 from asklab.cli.options import settings_for
 from asklab.settings import SettingsError
 
-COMMANDS = (run, validate, serve, server, sample)
+COMMANDS = (run, validate, serve, server, sample, plan)
 
 __all__ = ["build_parser", "main", "settings_for"]
 

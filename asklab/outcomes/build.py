@@ -9,6 +9,7 @@ import math
 from asklab.freshness import record_outcomes
 from asklab.outcomes.marts import build_report_marts
 from asklab.outcomes.parts import OutcomeParts, outcome_parts, stack_parts, summary_tables
+from asklab.outcomes.plans import plan_tables
 from asklab.outcomes.schemas import CALLS_INPUT_SCHEMA, EVENTS_INPUT_SCHEMA
 from asklab.outcomes.store import (
     append_call_outcomes,
@@ -35,7 +36,7 @@ CALLS_PER_PART = 1_000_000
 
 
 def build_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
-    """Attribute events, compute per-call outcomes and marts, write them.
+    """Attribute events, compute per-call outcomes, plan tables and marts, write them.
 
     A large group is done a part of its members at a time (attribution and
     per-call outcomes stay within a member; the summaries add up per-member
@@ -80,6 +81,8 @@ def build_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
         if rows["events"] != events_total:
             raise RuntimeError(f"the parts covered {rows['events']} of {events_total} events")
         tables = summary_tables(stack_parts(summaries))
+        # Plans are small: linked and compared once, from the stored call outcomes.
+        tables |= plan_tables(wh)
         write_outcomes(wh, tables)
         rows |= {name: frame.height for name, frame in tables.items()}
         # The small tables the report stage reads instead of calls and events.

@@ -33,10 +33,18 @@ INGEST_TABLES = frozenset(
         "events",
         "event_duplicates",
         "load_log",
+        "plan_file_rows",
+        "plan_rows",
     }
 )
 CONTRACT_OUTCOME_TABLES = frozenset(
-    {"call_outcomes", "outcomes_by_strategy", "strategy_comparison"}
+    {
+        "call_outcomes",
+        "outcomes_by_strategy",
+        "strategy_comparison",
+        "plan_assignments",
+        "plan_comparison",
+    }
 )
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -45,9 +53,10 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 def write_outcomes(wh: Warehouse, tables: Mapping[str, pl.DataFrame]) -> None:
     """Replace the outcome tables and ``events.call_id`` (in the caller's transaction).
 
-    - ``call_outcomes``, ``outcomes_by_strategy``, ``strategy_comparison``:
-      their rows are replaced; columns are matched by name and must include
-      every contract column; extra columns are added to the table.
+    - ``call_outcomes``, ``outcomes_by_strategy``, ``strategy_comparison``,
+      ``plan_assignments``, ``plan_comparison``: their rows are replaced;
+      columns are matched by name and must include every contract column;
+      extra columns are added to the table.
     - ``events``: only its ``call_id`` is used, matched on ``event_id``; an
       event the frame leaves out is unattributed.
     - any other name: a mart table created or replaced from the frame.

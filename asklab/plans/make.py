@@ -166,6 +166,35 @@ def plan_csv(rows: Sequence[Sequence[str]]) -> str:
     return buffer.getvalue()
 
 
+def plan_id_for(created: dt.date, seed: str) -> str:
+    """A new plan's id when no plan of the member has it: ``<created>-<seed[:8]>``."""
+    return next(_plan_ids(created, seed))
+
+
+def plan_table(
+    plan_id: str,
+    member_name: str,
+    contacts: Sequence[Contact],
+    *,
+    arms: Sequence[str],
+    seed: str,
+    created: dt.date,
+) -> tuple[tuple[tuple[str, str, str], ...], str]:
+    """The plan of distinct ``contacts``: (contact, relationship, arm) rows and the CSV text.
+
+    The arms follow from the seed by section 7.2's rule; the member column
+    keeps the member's name as given (trimmed).
+    """
+    assigned = assign_arms(seed, arms, [(c.key, c.relationship) for c in contacts])
+    printed = tuple((c.name, c.relationship, assigned[c.key]) for c in contacts)
+    label = "+".join(arms)
+    rows = [
+        (plan_id, created.isoformat(), seed, label, name, rel, arm, member_name.strip())
+        for name, rel, arm in printed
+    ]
+    return printed, plan_csv(rows)
+
+
 def _publish(temporary: Path, target: Path) -> bool:
     """Give the finished temporary file its name unless that name exists (no overwrite)."""
     try:
@@ -227,8 +256,6 @@ def write_plan(
             "is already in an earlier plan"
         )
 
-    assigned = assign_arms(seed, arms, [(c.key, c.relationship) for c in kept.values()])
-    printed = tuple((c.name, c.relationship, assigned[c.key]) for c in kept.values())
     # The member's own slug: a folder name never fails (hashed when empty);
     # the plan's member column keeps it with its member whatever the folder.
     folder = raw_root / member_slugs([key])[key] / "plans"
@@ -238,24 +265,14 @@ def write_plan(
         target = folder / f"{plan_id}.csv"
         if plan_id in taken or target.exists():
             continue
-        rows = [
-            (
-                plan_id,
-                created.isoformat(),
-                seed,
-                "+".join(arms),
-                name,
-                rel,
-                arm,
-                member_name.strip(),
-            )
-            for name, rel, arm in printed
-        ]
+        printed, text = plan_table(
+            plan_id, member_name, tuple(kept.values()), arms=arms, seed=seed, created=created
+        )
         handle, temporary_name = tempfile.mkstemp(dir=folder, prefix=".", suffix=".csv.tmp")
         temporary = Path(temporary_name)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                out.write(plan_csv(rows))
+                out.write(text)
                 out.flush()
                 os.fsync(out.fileno())
             if _publish(temporary, target):

@@ -16,7 +16,8 @@ The parts: ``texts`` (the words members write), ``behaviour`` (archetypes and
 probabilities), ``calls`` and ``followups`` (what a member's calls bring, drawn
 as arrays), ``logs`` (those draws as records: each member's calls and events),
 ``cells`` and ``styles`` (how each member's style turns a log into files,
-faults included), ``write`` (the whole group as files).
+faults included), ``plans`` (plans and the calls of planned contacts),
+``write`` (the whole group as files).
 
 Layout for five members (styles repeat for larger groups)::
 
@@ -29,6 +30,14 @@ Layout for five members (styles repeat for larger groups)::
     deepak/calls.csv, deepak/events.csv        CRLF, month-name dates
     erin/calls.csv, erin/outcomes.csv          day-first dates (slashed / dotted)
     shared/cohort_log.csv                      calls of alice and bob, member column
+    alice/plans/, bob/plans/, carmen/plans/    randomised ask plans (``plans``): two of
+                                               alice's, a three-arm one of bob's, and
+                                               carmen's, whose job asks mostly stay open
+
+With four weeks or more, the plain, nested and workbook members make plans
+from people they have not called yet and then call them, asking what the
+plan says nearly every time (``plans``, drawn after everything else, so the
+other calls and events are those of a group without plans).
 """
 
 from __future__ import annotations

@@ -86,17 +86,31 @@ def draw_calls(
     _, first_of_pair = np.unique(call_day * pool_size + call_contact, return_index=True)
     keep = np.sort(first_of_pair)
     call_day, call_contact = call_day[keep], call_contact[keep]
-    n = len(call_day)
 
     relationship = pool_relationship[call_contact]
-    helpful = HELPFULNESS[relationship]
-    is_recruiter = relationship == RECRUITER
 
     lean = reference_lean
     base_ask = np.array(
         [0.72 * (1 - lean), 0.6 * lean, 0.1, 0.08, 0.3 * lean, 0.05, 0.08 * (1 - lean)]
     )
     ask = _categorical(rng, base_ask[None, :] * ASK_BY_RELATIONSHIP[relationship])
+
+    contacts = Contacts(names, pool_size, pool_relationship, pool_relationship_text)
+    return contacts, draw_call_outcomes(rng, call_day, call_contact, relationship, ask)
+
+
+def draw_call_outcomes(
+    rng: np.random.Generator,
+    day: np.ndarray,
+    contact: np.ndarray,
+    relationship: np.ndarray,
+    ask: np.ndarray,
+) -> Calls:
+    """What came of calls made on ``day`` to ``contact`` asking ``ask`` (ASK_SETS
+    indexes), during the call itself; the plans' calls draw theirs here too."""
+    n = len(day)
+    helpful = HELPFULNESS[relationship]
+    is_recruiter = relationship == RECRUITER
     has_job, has_ref = ASK_HAS["job"][ask], ASK_HAS["reference"][ask]
     has_intro, has_advice = ASK_HAS["introduction"][ask], ASK_HAS["advice"][ask]
 
@@ -111,11 +125,9 @@ def draw_calls(
         0.05,
     )
     introductions = (rng.random(n) < p_intro_now) * (1 + rng.poisson(0.4, n))
-
-    contacts = Contacts(names, pool_size, pool_relationship, pool_relationship_text)
-    calls = Calls(
-        day=call_day,
-        contact=call_contact,
+    return Calls(
+        day=day,
+        contact=contact,
         relationship=relationship,
         helpful=helpful,
         ask=ask,
@@ -124,4 +136,3 @@ def draw_calls(
         leads=leads,
         introductions=introductions,
     )
-    return contacts, calls

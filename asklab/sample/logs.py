@@ -9,13 +9,14 @@ records), which is what keeps the bytes of the sample the same.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from asklab.sample.behaviour import ARCHETYPES, STYLES, Archetype
 from asklab.sample.calls import Calls, Contacts, draw_calls
 from asklab.sample.followups import Followup, draw_followups
+from asklab.sample.plans import SamplePlan, draw_plan, plan_designs
 from asklab.sample.texts import (
     ASK_SETS,
     ASK_TEXTS,
@@ -39,6 +40,7 @@ class SampleCall:
     introductions: int
     leads: int
     notes: str
+    plan_id: str | None = None  # the plan whose contact this call was made to
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class MemberLog:
     style: str
     calls: tuple[SampleCall, ...]
     events: tuple[SampleEvent, ...]
+    plans: tuple[SamplePlan, ...] = ()
 
 
 def _pick(rng: np.random.Generator, options: tuple[str, ...], size: int) -> list[str]:
@@ -175,13 +178,47 @@ def generate_member(
     followups = draw_followups(rng, calls)
     call_records = _call_records(rng, name, contacts, calls, start)
     events = _event_records(rng, name, contacts, calls, followups, span=span, start=start)
-    return MemberLog(
+    log = MemberLog(
         index=index,
         name=name,
         style=STYLES[index % len(STYLES)],
         calls=tuple(call_records),
         events=tuple(events),
     )
+    known = {" ".join(n.lower().split()) for n in contacts.names}
+    return _with_plans(log, known, seed=seed, weeks=weeks, start=start)
+
+
+def _with_plans(
+    log: MemberLog, known: set[str], *, seed: int, weeks: int, start: dt.date
+) -> MemberLog:
+    """The log with the member's plans, their contacts' calls and the events after them.
+
+    Drawn from a generator of their own, so the member's other records stay
+    as they are; ``known`` (contact keys the member already has) are never planned.
+    """
+    designs = plan_designs(log.index, weeks)
+    if not designs:
+        return log
+    rng = np.random.default_rng([seed, log.index, 3])
+    span = weeks * 7
+    calls, events, plans = list(log.calls), list(log.events), []
+    for design in designs:
+        planned = draw_plan(
+            rng, design, member=log.name, archetype_index=log.index, taken=known,
+            start=start, span=span,
+        )  # fmt: skip
+        followups = draw_followups(rng, planned.calls)
+        made = _call_records(rng, log.name, planned.contacts, planned.calls, start)
+        calls += [replace(c, plan_id=planned.plan.plan_id) for c in made]
+        events += _event_records(
+            rng, log.name, planned.contacts, planned.calls, followups, span=span, start=start
+        )
+        plans.append(planned.plan)
+    # In date order like the member's own records (the sort keeps ties in order).
+    calls.sort(key=lambda c: c.call_date)
+    events.sort(key=lambda e: (e.event_date, e.contact.lower(), e.event_type))
+    return replace(log, calls=tuple(calls), events=tuple(events), plans=tuple(plans))
 
 
 def generate_group(*, members: int, weeks: int, seed: int, end: dt.date) -> list[MemberLog]:

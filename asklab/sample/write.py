@@ -23,13 +23,17 @@ def sample_files(
     shared_calls: list[SampleCall] = []
     logs: list[MemberLog] = []
     for log in group:
-        if log.index < 2 and log.calls:
+        # Calls to planned contacts stay in the member's own log (and the
+        # draws below see the same calls as in a group without plans).
+        own = [c for c in log.calls if c.plan_id is None]
+        if log.index < 2 and own:
             rng = np.random.default_rng([seed, log.index, 1])
-            moved = rng.random(len(log.calls)) < 0.15
-            moved[int(rng.integers(len(log.calls)))] = True
-            shared_calls += [c for c, m in zip(log.calls, moved, strict=True) if m]
+            moved = rng.random(len(own)) < 0.15
+            moved[int(rng.integers(len(own)))] = True
+            shared_calls += [c for c, m in zip(own, moved, strict=True) if m]
+            kept = iter(not m for m in moved)
             log = replace(
-                log, calls=tuple(c for c, m in zip(log.calls, moved, strict=True) if not m)
+                log, calls=tuple(c for c in log.calls if c.plan_id is not None or next(kept))
             )
         logs.append(log)
 
@@ -49,6 +53,7 @@ def sample_files(
         )
         rng = np.random.default_rng([seed, log.index, 2])
         files.update(member_files(log, faults, rng, created))
+        files.update(plan.file() for plan in log.plans)
     if shared_calls:
         files["shared/cohort_log.csv"] = shared_file(shared_calls)
     return dict(sorted(files.items()))
