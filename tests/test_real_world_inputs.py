@@ -403,27 +403,22 @@ def test_cli_exit_status_for_missing_empty_and_unreadable_inputs(
 # -- interruption (real processes) ---------------------------------------------------
 
 
-def start_paused_run(project: Path, stage: str) -> tuple[subprocess.Popen, Path]:
-    marker = project / f"paused-{stage}"
+@pytest.fixture(scope="module")
+def prefect_project(tmp_path_factory) -> Path:
+    """One project folder (so one Prefect home, migrated once) for the process tests."""
+    return tmp_path_factory.mktemp("project")
+
+
+def start_paused_run(
+    prefect_project: Path, data: Path, stage: str
+) -> tuple[subprocess.Popen, Path]:
+    """`asklab run` over ``data``/raw in a child process, paused inside ``stage``."""
+    marker = data / f"paused-{stage}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    paths = ["--raw", data / "raw", "--db", data / "w.duckdb", "--reports", data / "reports"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            str(PAUSED_RUN),
-            stage,
-            str(marker),
-            "--",
-            "--raw",
-            "raw",
-            "--db",
-            "w.duckdb",
-            "--reports",
-            "reports",
-            "--as-of",
-            AS_OF.isoformat(),
-            "--quiet",
-        ],
-        cwd=project,
+        [sys.executable, PAUSED_RUN, stage, marker, "--", *paths, "--as-of", str(AS_OF), "--quiet"],
+        cwd=prefect_project,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -458,10 +453,10 @@ def wait_gone(processes: list[psutil.Process], timeout: float = 10.0) -> list[ps
     ids=["sigint-ingest", "sigterm-outcomes"],
 )
 def test_an_interrupted_run_rolls_back_and_exits_with_one_line(
-    tmp_path: Path, stage: str, signum: int, status: int
+    tmp_path: Path, prefect_project: Path, stage: str, signum: int, status: int
 ):
     before = changed_group(tmp_path)
-    process, _ = start_paused_run(tmp_path, stage)
+    process, _ = start_paused_run(prefect_project, tmp_path, stage)
     children = psutil.Process(process.pid).children(recursive=True)
     assert children, "the run should have started a temporary Prefect API"
 
@@ -479,9 +474,11 @@ def test_an_interrupted_run_rolls_back_and_exits_with_one_line(
 
 
 @pytest.mark.slow
-def test_a_run_killed_during_outcomes_leaves_the_warehouse_and_no_process(tmp_path: Path):
+def test_a_run_killed_during_outcomes_leaves_the_warehouse_and_no_process(
+    tmp_path: Path, prefect_project: Path
+):
     before = changed_group(tmp_path)
-    process, _ = start_paused_run(tmp_path, "outcomes")
+    process, _ = start_paused_run(prefect_project, tmp_path, "outcomes")
     children = psutil.Process(process.pid).children(recursive=True)
     assert children
 

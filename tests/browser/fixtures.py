@@ -155,6 +155,23 @@ def generate_rows(scale: int = 1, seed: int = 7) -> tuple[pl.DataFrame, pl.DataF
                                 "source_line": len(events) + 2,
                             }
                         )
+            if member == HOSTILE_MEMBER and line == 2:
+                # A hostile contact reaches out: the member page's "reached out"
+                # table must show the name as text too.
+                events.append(
+                    {
+                        "member": member,
+                        "event_date": call_date + dt.timedelta(days=3),
+                        "contact": contact,
+                        "contact_key": call["contact_key"],
+                        "event_type": "reached_out",
+                        "count": 1,
+                        "notes": f"NOTE-event-{member}-{line}",
+                        "source_file": f"{member}/events.csv",
+                        "sheet": None,
+                        "source_line": len(events) + 2,
+                    }
+                )
     call_frame = pl.DataFrame(calls).unique("call_id", keep="first", maintain_order=True)
     event_frame = pl.DataFrame(events).with_columns(
         event_id=pl.concat_str(
