@@ -64,6 +64,22 @@ class EmptyRawRoot(RuntimeError):
     """No input file below the raw root while the warehouse holds data (CONTRACT §4)."""
 
 
+_STAGE = "asklab_stage"
+
+
+def interrupted_stage(exc: BaseException) -> str | None:
+    """The stage an interruption (``exc``, or one it was raised during) stopped,
+    or None when it came outside every stage. ``reports`` runs after the commit."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if (stage := getattr(current, _STAGE, None)) is not None:
+            return stage
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def new_run_id(now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now(dt.UTC)
     return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
@@ -149,6 +165,9 @@ class WeeklyRun:
             raise
         except Exception as exc:
             raise StageError(name, exc) from exc
+        except BaseException as exc:  # an interruption: remember where it came
+            setattr(exc, _STAGE, getattr(exc, _STAGE, name))
+            raise
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
 

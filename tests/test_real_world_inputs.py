@@ -29,9 +29,10 @@ import psutil
 import pytest
 
 from asklab.cli import main
+from asklab.cli.interrupt import Interrupted, interrupted_line
 from asklab.load.plan import RawRootMissing
 from asklab.outcomes import build as outcomes_build
-from asklab.pipeline import EmptyRawRoot, StageError, run_weekly
+from asklab.pipeline import EmptyRawRoot, StageError, WeeklyRun, interrupted_stage, run_weekly
 from asklab.settings import Settings
 from asklab.warehouse import WarehouseBusy, open_warehouse
 from asklab.warehouse.connection import lock_path_for
@@ -496,3 +497,15 @@ def test_a_run_killed_during_outcomes_leaves_the_warehouse_and_no_process(
         ("Cy",),
         ("Di",),
     ]
+
+
+def test_an_interruption_remembers_the_stage_it_stopped(tmp_path: Path):
+    run = WeeklyRun(settings(tmp_path, tmp_path), wh=None, run_id="r")
+    with pytest.raises(Interrupted) as caught, run.stage("reports"):
+        raise Interrupted(signal.SIGTERM)
+    assert interrupted_stage(caught.value) == "reports"
+    assert interrupted_line(signal.SIGTERM, committed=True) == (
+        "asklab run interrupted by SIGTERM: stopped; "
+        "the warehouse holds this run's data, the pages may be incomplete"
+    )
+    assert interrupted_stage(Interrupted(signal.SIGINT)) is None

@@ -50,11 +50,14 @@ def exit_status(signum: int) -> int:
     return 128 + signum
 
 
-def interrupted_line(signum: int, *, what: str = "asklab run") -> str:
-    return (
-        f"{what} interrupted by {signal.Signals(signum).name}: stopped; "
-        "the warehouse is as it was before the run"
+def interrupted_line(signum: int, *, what: str = "asklab run", committed: bool = False) -> str:
+    """The one line of an interrupted run; ``committed``: it came after the commit."""
+    how = (
+        "the warehouse holds this run's data, the pages may be incomplete"
+        if committed
+        else "the warehouse is as it was before the run"
     )
+    return f"{what} interrupted by {signal.Signals(signum).name}: stopped; {how}"
 
 
 @dataclass

@@ -80,6 +80,7 @@ def command(args: argparse.Namespace) -> int:
         settings = replace(settings, allow_empty=True)
     root = project_root(args.config)
     from asklab.load.plan import RawRootMissing, check_raw_root
+    from asklab.pipeline import interrupted_stage
 
     try:
         check_raw_root(settings.raw)  # before anything is created, Prefect's home included
@@ -96,11 +97,13 @@ def command(args: argparse.Namespace) -> int:
     with interruptible() as interruption, log:
         try:
             summary = run_flow(root, settings, log, say=say, quiet=args.quiet)
+            print(summary.format())
         except BaseException as exc:
             log_traceback(exc)
             if interruption.signum is not None:
                 signum = interruption.signum
-                end_process(interrupted_line(signum), exit_status(signum))
+                committed = interrupted_stage(exc) == "reports"  # after the commit
+                end_process(interrupted_line(signum, committed=committed), exit_status(signum))
             if not isinstance(exc, Exception):
                 raise
             if args.verbose:
@@ -108,7 +111,6 @@ def command(args: argparse.Namespace) -> int:
             print(failure_line(exc), file=sys.stderr)
             print(details_line(log.path), file=sys.stderr)
             return EXIT_FAILED
-    print(summary.format())
     return EXIT_OK
 
 
