@@ -36,7 +36,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 test: $(STAMP) browser lint
-	$(BIN)/pytest
+	ASKLAB_REQUIRE_BROWSER=1 $(BIN)/pytest
 
 # 1M then 4M calls (and as many events), through the Prefect flow; about 3 min.
 bench: $(STAMP)

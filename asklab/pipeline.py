@@ -40,6 +40,7 @@ from asklab.load import (
     plan_ingest,
     read_and_stage,
 )
+from asklab.load.plan import check_raw_root
 from asklab.outcomes.build import build_outcomes
 from asklab.progress import SILENT, Progress
 from asklab.report import load_report_data, render_reports
@@ -57,6 +58,26 @@ class StageError(RuntimeError):
         self.stage = stage
         self.cause = cause
         super().__init__(f"stage '{stage}' failed: {type(cause).__name__}: {cause}")
+
+
+class EmptyRawRoot(RuntimeError):
+    """No input file below the raw root while the warehouse holds data (CONTRACT §4)."""
+
+
+_STAGE = "asklab_stage"
+
+
+def interrupted_stage(exc: BaseException) -> str | None:
+    """The stage an interruption (``exc``, or one it was raised during) stopped,
+    or None when it came outside every stage. ``reports`` runs after the commit."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if (stage := getattr(current, _STAGE, None)) is not None:
+            return stage
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -89,15 +110,8 @@ class RunSummary:
     reports_unchanged: bool = False
 
     def format(self) -> str:
-        s = self.ingest
-        lines = [
-            f"asklab run {self.run_id} (as of {self.as_of.isoformat()})",
-            f"files: {s.files_loaded} loaded, {s.files_unchanged} unchanged, "
-            f"{s.files_removed} removed, {s.files_error} in error",
-            f"rows rejected: {s.rows_rejected} (see the rejected_rows table)",
-        ]
-        lines += [f"  error: {message}" for message in s.errors]
-        lines += [f"  notice: {message}" for message in s.notices]
+        lines = [f"asklab run {self.run_id} (as of {self.as_of.isoformat()})"]
+        lines += ingest_lines(self.ingest)
         if self.outcomes_unchanged:
             lines.append("outcomes unchanged (same data and parameters as the last run)")
         if self.reports and self.reports_unchanged:
@@ -107,6 +121,26 @@ class RunSummary:
             lines.append("reports written:")
             lines += [f"  {path}" for path in self.reports]
         return "\n".join(lines)
+
+
+def ingest_lines(s: IngestSummary) -> list[str]:
+    """The ingest part of a run's summary: file counts, the folders and files in
+    error, the removed files, duplicates, the first rejected cells and the notices."""
+    lines = [
+        f"files: {s.files_loaded} loaded, {s.files_unchanged} unchanged, "
+        f"{s.files_removed} removed, {s.files_error} in error",
+    ]
+    lines += [f"  folder in error: {message}" for message in s.folder_errors]
+    lines += [f"  error: {message}" for message in s.errors]
+    lines += [f"  removed: {name}" for name in s.removed]
+    lines.append(f"duplicates: {s.duplicates} (extra copies of a call or event, counted once)")
+    lines.append(f"rows rejected: {s.rows_rejected}" + (":" if s.rejected_first else ""))
+    lines += [f"  {cell}" for cell in s.rejected_first]
+    if s.rejected_cells > len(s.rejected_first):
+        more = s.rejected_cells - len(s.rejected_first)
+        lines.append(f"  and {more} more; `asklab validate` lists them all")
+    lines += [f"  notice: {message}" for message in s.notices]
+    return lines
 
 
 @dataclass
@@ -131,6 +165,9 @@ class WeeklyRun:
             raise
         except Exception as exc:
             raise StageError(name, exc) from exc
+        except BaseException as exc:  # an interruption: remember where it came
+            setattr(exc, _STAGE, getattr(exc, _STAGE, name))
+            raise
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
 
@@ -163,14 +200,20 @@ class WeeklyRun:
 
 @contextmanager
 def open_run(settings: Settings, progress: Progress = SILENT) -> Iterator[WeeklyRun]:
-    """Lock and open the warehouse for one weekly run."""
+    """Lock and open the warehouse for one weekly run.
+
+    A missing or unreadable raw root fails the run before anything is created
+    (CONTRACT §4). A wait for another run's lock is announced on ``progress``.
+    """
     with ExitStack() as stack:
         try:
+            check_raw_root(settings.raw)
             wh = stack.enter_context(
                 open_warehouse(
                     settings.db,
                     lock_timeout=settings.lock_timeout,
                     memory_limit=settings.duckdb_memory_limit,
+                    on_wait=progress.note,
                 )
             )
         except Exception as exc:
@@ -185,8 +228,25 @@ def plan_files(run: WeeklyRun) -> IngestPlan:
     """Which files to read: new, changed, revalidated, removed."""
     with run.stage("ingest"):
         settings = run.settings
-        return plan_ingest(
+        plan = plan_ingest(
             run.wh, settings.raw, as_of=settings.as_of, date_order=settings.date_order
+        )
+        if plan.finds_no_input and not settings.allow_empty:
+            refuse_empty_run(run.wh, settings.raw)
+        return plan
+
+
+def refuse_empty_run(wh: Warehouse, raw: Path) -> None:
+    """Raise :class:`EmptyRawRoot` when the warehouse holds calls or events: a raw
+    folder with no input file at all is more likely unmounted than emptied."""
+    calls, events = wh.con.execute(
+        "SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM events)"
+    ).fetchall()[0]
+    if calls or events:
+        raise EmptyRawRoot(
+            f"no input file below {raw}, but the warehouse holds {calls} calls and "
+            f"{events} events: nothing was changed (is the folder unmounted?). "
+            "Run with --allow-empty to remove them all."
         )
 
 

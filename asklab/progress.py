@@ -11,9 +11,12 @@ from typing import TextIO
 
 
 class Progress:
-    def __init__(self, stream: TextIO | None = None, *, enabled: bool = True) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, *, enabled: bool = True, notes: bool = True
+    ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled
+        self.notes = notes  # lines a person must see even without progress (a lock wait)
         self.interactive = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
         self._stage = ""
         self._open_line = False
@@ -33,6 +36,14 @@ class Progress:
         if self.interactive or done == total:
             self._write(f"[{self._stage}] warehouse writes {done}/{total}")
 
+    def note(self, text: str) -> None:
+        """One whole line, shown even when progress lines are off (unless ``notes`` is off)."""
+        if not self.notes:
+            return
+        self.done()
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
     def done(self) -> None:
         if self._open_line:
             self.stream.write("\n")
@@ -50,4 +61,4 @@ class Progress:
         self.stream.flush()
 
 
-SILENT = Progress(enabled=False)
+SILENT = Progress(enabled=False, notes=False)

@@ -356,11 +356,16 @@ def temporary_api(project_root: Path, *, timeout: float = START_TIMEOUT) -> Iter
             raise ServerError(f"The temporary Prefect API {how}:\n{_tail_file(log)}")
         try:
             yield api_url
+        except Exception:
+            # A failed run's logs are worth a short wait too (else Prefect's
+            # exit handlers report them lost); an interrupted command is not.
+            _drain_prefect_workers()
+            _kill_child_group(process)
+            raise
         except BaseException:
             _kill_child_group(process)
             raise
-        # Only on a normal exit: queued logs and events are worth a short wait,
-        # an interrupted command is not.
+        # On a normal exit: send queued logs and events, then stop.
         _drain_prefect_workers()
         _kill_child_group(process)
 

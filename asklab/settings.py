@@ -40,6 +40,10 @@ class Settings:
     # it DuckDB spills to a temporary folder beside the warehouse instead of
     # growing, which keeps a large group's run within a small machine.
     duckdb_memory_limit: str = "512MB"
+    # A run that finds no input file while the warehouse holds calls or events
+    # changes nothing and fails (an unmounted folder must not empty the
+    # warehouse), unless this is set (`asklab run --allow-empty`). CONTRACT §4.
+    allow_empty: bool = False
 
     def __post_init__(self) -> None:
         if self.window < 0:
@@ -114,6 +118,10 @@ def settings_from_mapping(table: dict[str, Any], base_dir: Path, origin: str) ->
         for name in ("date_order", "schedule", "timezone", "duckdb_memory_limit"):
             if name in table:
                 values[name] = str(table[name])
+        if "allow_empty" in table:
+            if not isinstance(table["allow_empty"], bool):
+                raise ValueError(f"allow_empty must be true or false, got {table['allow_empty']!r}")
+            values["allow_empty"] = table["allow_empty"]
         if "lock_timeout" in table:
             values["lock_timeout"] = float(table["lock_timeout"])
         return Settings(**values)

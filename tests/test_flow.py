@@ -147,7 +147,13 @@ def test_cli_run_fails_with_the_stage_named(tmp_path: Path):
         timeout=300,
     )
     assert result.returncode == 1
-    assert "asklab run failed: stage 'ingest' failed" in result.stderr
+    # One line with the stage and the cause, one with the log file; no traceback.
+    failure, details = result.stderr.strip().splitlines()
+    assert failure.startswith("asklab run failed in stage 'ingest': IOException: ")
+    assert failure.endswith('w.duckdb": Is a directory')
+    assert details.startswith(f"details: {tmp_path / '.prefect' / 'logs'}/asklab-run-")
+    assert "Traceback" not in result.stderr
+    assert "Traceback" in Path(details.removeprefix("details: ")).read_text()
     assert not (tmp_path / "reports").exists()
 
 

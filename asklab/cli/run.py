@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from asklab.cli.interrupt import end_process, exit_status, interrupted_line, interruptible
 from asklab.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
@@ -15,7 +20,11 @@ from asklab.cli.options import (
     settings_for,
     use_project_prefect_home,
 )
-from asklab.settings import DATE_ORDERS
+from asklab.cli.output import RunLog, details_line, failure_line, log_traceback, new_log_path
+from asklab.settings import DATE_ORDERS, Settings
+
+if TYPE_CHECKING:
+    from asklab.pipeline import RunSummary
 
 
 def add(commands: argparse._SubParsersAction) -> None:
@@ -48,28 +57,70 @@ def add(commands: argparse._SubParsersAction) -> None:
     run.add_argument(
         "--quiet", action="store_true", help="no progress lines, only the final summary"
     )
-    run.add_argument("--verbose", action="store_true", help="show Prefect's own log lines")
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Prefect's own log lines and, on a failure, the traceback "
+        "(without it they go to the run's log file only)",
+    )
+    run.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="accept a raw folder without any input file even when the warehouse holds "
+        "data (removes it all); without it such a run changes nothing and fails",
+    )
     run.set_defaults(handler=command)
 
 
 def command(args: argparse.Namespace) -> int:
+    """The run, with one line per failure and the details in the run's log file
+    (CONTRACT §4, §6): no traceback on the terminal unless ``--verbose``."""
     settings = settings_for(args)
+    if args.allow_empty:
+        settings = replace(settings, allow_empty=True)
     root = project_root(args.config)
+    from asklab.load.plan import RawRootMissing, check_raw_root
+    from asklab.pipeline import interrupted_stage
+
+    try:
+        check_raw_root(settings.raw)  # before anything is created, Prefect's home included
+    except RawRootMissing as exc:
+        print(failure_line(exc), file=sys.stderr)
+        return EXIT_FAILED
     use_project_prefect_home(root, verbose=args.verbose)
-    from asklab.server import ServerError, api_for_run
 
     def say(line: str) -> None:
         if not args.quiet:
             print(line, file=sys.stderr, flush=True)
 
-    try:
-        with api_for_run(root, say=say):
-            # Prefect is imported once the API it should use is set.
-            from flows.weekly_analysis import weekly_analysis
-
-            summary = weekly_analysis(settings, show_progress=not args.quiet)
-    except (ServerError, Exception) as exc:  # the flow failed: say where and why
-        print(f"asklab run failed: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    print(summary.format())
+    log = RunLog(new_log_path(root), verbose=args.verbose)
+    with interruptible() as interruption, log:
+        try:
+            summary = run_flow(root, settings, log, say=say, quiet=args.quiet)
+            print(summary.format())
+        except BaseException as exc:
+            log_traceback(exc)
+            if interruption.signum is not None:
+                signum = interruption.signum
+                committed = interrupted_stage(exc) == "reports"  # after the commit
+                end_process(interrupted_line(signum, committed=committed), exit_status(signum))
+            if not isinstance(exc, Exception):
+                raise
+            if args.verbose:
+                traceback.print_exception(exc, file=sys.stderr)
+            print(failure_line(exc), file=sys.stderr)
+            print(details_line(log.path), file=sys.stderr)
+            return EXIT_FAILED
     return EXIT_OK
+
+
+def run_flow(root: Path, settings: Settings, log: RunLog, *, say, quiet: bool) -> RunSummary:
+    """The weekly flow on the project server or a temporary API."""
+    from asklab.server import api_for_run
+
+    with api_for_run(root, say=say):
+        # Prefect is imported once the API it should use is set.
+        from flows.weekly_analysis import weekly_analysis
+
+        log.follow_prefect()
+        return weekly_analysis(settings, show_progress=not quiet)

@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from asklab.freshness import new_data_version
+from asklab.ingest.validate import Problem
 from asklab.load.copies import replace_copies
 from asklab.load.file_rows import append_load_log, file_load_counts, replace_file_rows
 from asklab.load.plan import IngestPlan, plan_ingest
@@ -47,6 +48,12 @@ class IngestSummary:
     errors: tuple[str, ...]  # "source_file: reason"
     notices: tuple[str, ...]  # "source_file: notice"
     rebuilt: bool  # calls/events/plan rows changed (the data version moved on)
+    removed: tuple[str, ...] = ()  # source files removed by this run
+    folder_errors: tuple[str, ...] = ()  # "folder/: reason" for folders that cannot be listed
+    duplicates: int = 0  # extra copies of calls/events now in the warehouse (not rejected)
+    rejected_cells: int = 0  # rejected cells now in the warehouse (a row may have several)
+    # The first rejected cells, as ``FILE:LINE: COLUMN: REASON`` (see first_rejections).
+    rejected_first: tuple[str, ...] = ()
 
     @property
     def rows_rejected(self) -> int:
@@ -98,6 +105,8 @@ def apply_staged(
     loaded_at = loaded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     loaded = {name: r for name, r in results.items() if not isinstance(r, Exception)}
     failed = {name: _error_reason(r) for name, r in results.items() if isinstance(r, Exception)}
+    # Files the plan already knows it cannot read: errors that keep their rows.
+    failed.update({f.source_file: f.why for f in plan.files if f.change == "error"})
     removed = [f.source_file for f in plan.files if f.change == "removed"]
     steps = 4
 
@@ -143,8 +152,10 @@ def apply_staged(
         log = _load_log_rows(plan, loaded, failed, counts, run_id=run_id, loaded_at=loaded_at)
         append_load_log(wh, log)
         totals = wh.con.execute(
-            "SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM events)"
+            "SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM events), "
+            "(SELECT count(*) FROM rejected_rows)"
         ).fetchall()[0]
+        rejected_first = first_rejections(wh, FIRST_REJECTIONS_SHOWN)
         report_progress(progress, 4, steps)
 
     statuses = log["status"].to_list()
@@ -161,10 +172,35 @@ def apply_staged(
         calls=int(totals[0]),
         events=int(totals[1]),
         errors=tuple(f"{name}: {reason}" for name, reason in sorted(failed.items())),
-        notices=tuple(
-            f"{name}: {notice}" for name in sorted(loaded) for notice in loaded[name].notices
+        notices=(
+            *plan.notices,
+            *(f"{name}: {notice}" for name in sorted(loaded) for notice in loaded[name].notices),
         ),
         rebuilt=rebuilt,
+        removed=tuple(removed),
+        folder_errors=plan.folder_errors,
+        duplicates=int(counts["duplicates"].sum()),
+        rejected_cells=int(totals[2]),
+        rejected_first=rejected_first,
+    )
+
+
+# How many rejected cells a run's summary lists (`asklab validate` lists them all).
+FIRST_REJECTIONS_SHOWN = 10
+
+
+def first_rejections(wh: Warehouse, limit: int) -> tuple[str, ...]:
+    """The first ``limit`` rejected cells in the warehouse, in file and line order, as
+    ``FILE:LINE: COLUMN: REASON`` (``FILE[SHEET]`` for a spreadsheet), as `asklab validate`
+    prints them."""
+    rows = wh.con.execute(
+        'SELECT source_file, sheet, line, "column", reason FROM rejected_rows '
+        'ORDER BY source_file, sheet NULLS FIRST, line, "column" LIMIT ?',
+        [limit],
+    ).fetchall()
+    return tuple(
+        Problem(file, line, column or "", reason, sheet).format()
+        for file, sheet, line, column, reason in rows
     )
 
 

@@ -11,7 +11,7 @@ import errno
 import fcntl
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,18 +105,25 @@ def lock_path_for(db_path: Path) -> Path:
 
 @contextmanager
 def open_warehouse(
-    db_path: Path, *, lock_timeout: float = 60.0, memory_limit: str | None = None
+    db_path: Path,
+    *,
+    lock_timeout: float = 60.0,
+    memory_limit: str | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[Warehouse]:
     """Lock, open and migrate the warehouse at ``db_path`` (parent folders are created).
 
     Waits up to ``lock_timeout`` seconds for another run to release the lock,
-    then raises :class:`WarehouseBusy`. ``memory_limit`` caps DuckDB's memory
-    (beyond it DuckDB spills to disk); None keeps DuckDB's default.
+    then raises :class:`WarehouseBusy`; when it has to wait, it first calls
+    ``on_wait`` once with a line saying for whom and for how long at most.
+    ``memory_limit`` caps DuckDB's memory (beyond it DuckDB spills to disk);
+    None keeps DuckDB's default.
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + max(lock_timeout, 0.0)
-    with _run_lock(lock_path_for(db_path), db_path, lock_timeout, deadline):
+    lock = _run_lock(lock_path_for(db_path), db_path, lock_timeout, deadline, on_wait)
+    with lock:
         con = _connect(db_path, lock_timeout, deadline)
         try:
             if memory_limit is not None:
@@ -162,12 +169,22 @@ def _first_line(exc: BaseException) -> str:
 
 
 @contextmanager
-def _run_lock(lock_path: Path, db_path: Path, timeout: float, deadline: float) -> Iterator[None]:
+def _run_lock(
+    lock_path: Path,
+    db_path: Path,
+    timeout: float,
+    deadline: float,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
     handle = lock_path.open("a+", encoding="utf-8")
     try:
+        said = False
         while not _try_lock(handle):
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(_busy_message(handle, db_path, timeout))
+            if on_wait is not None and not said:
+                said = True
+                on_wait(_waiting_message(handle, db_path, timeout))
             time.sleep(_LOCK_POLL_SECONDS)
         # Record the holder so a waiting run can name it.
         handle.seek(0)
@@ -192,10 +209,21 @@ def _try_lock(handle: IO[str]) -> bool:
     return True
 
 
-def _busy_message(handle: IO[str], db_path: Path, timeout: float) -> str:
+def _holder(handle: IO[str]) -> str:
     handle.seek(0)
     holder = handle.read().strip()
-    who = f" (pid {holder})" if holder.isdigit() else ""
+    return f" (pid {holder})" if holder.isdigit() else ""
+
+
+def _waiting_message(handle: IO[str], db_path: Path, timeout: float) -> str:
+    return (
+        f"waiting for another asklab run{_holder(handle)} to release the warehouse "
+        f"{db_path} (at most {timeout:g} s)"
+    )
+
+
+def _busy_message(handle: IO[str], db_path: Path, timeout: float) -> str:
+    who = _holder(handle)
     return (
         f"another asklab run{who} holds the warehouse {db_path}; "
         f"gave up after waiting {timeout:g} s. Try again when it has finished."

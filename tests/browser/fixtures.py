@@ -18,9 +18,10 @@ import polars as pl
 import pytest
 
 from asklab.outcomes import build_outcome_tables
+from asklab.outcomes.plans import ASSIGNMENT_EXTRAS, OUTCOME_COLUMNS, plan_outcome_tables
 from asklab.plans.assign import assign_arms
 from asklab.plans.comparison import PLAN_ASSIGNMENTS_SCHEMA as LINKED_SCHEMA
-from asklab.plans.comparison import PLAN_COMPARISON_SCHEMA, link_assignments, plan_comparison
+from asklab.plans.comparison import PLAN_COMPARISON_SCHEMA
 
 AS_OF = dt.date(2026, 11, 26)  # Thursday of ISO week 2026-W48
 WINDOW = 60
@@ -161,6 +162,23 @@ def generate_rows(scale: int = 1, seed: int = 7) -> tuple[pl.DataFrame, pl.DataF
                                 "source_line": len(events) + 2,
                             }
                         )
+            if member == HOSTILE_MEMBER and line == 2:
+                # A hostile contact reaches out: the member page's "reached out"
+                # table must show the name as text too.
+                events.append(
+                    {
+                        "member": member,
+                        "event_date": call_date + dt.timedelta(days=3),
+                        "contact": contact,
+                        "contact_key": call["contact_key"],
+                        "event_type": "reached_out",
+                        "count": 1,
+                        "notes": f"NOTE-event-{member}-{line}",
+                        "source_file": f"{member}/events.csv",
+                        "sheet": None,
+                        "source_line": len(events) + 2,
+                    }
+                )
     call_frame = pl.DataFrame(calls).unique("call_id", keep="first", maintain_order=True)
     event_frame = pl.DataFrame(events).with_columns(
         event_id=pl.concat_str(
@@ -237,8 +255,11 @@ PLAN_ROWS_SCHEMA: dict[str, pl.DataType] = {
     "source_line": pl.Int64(),
 }
 # plan_assignments as stored: the linker's frame without its extra arms column.
+# As the outcomes stage writes it: section 7.3's columns, the contact as
+# written and the linked call's date and asks.
 PLAN_ASSIGNMENTS_SCHEMA: dict[str, pl.DataType] = {
-    name: dtype for name, dtype in LINKED_SCHEMA.items() if name != "arms"
+    **{name: dtype for name, dtype in LINKED_SCHEMA.items() if name != "arms"},
+    **ASSIGNMENT_EXTRAS,
 }
 
 
@@ -300,14 +321,11 @@ def plan_tables(calls: pl.DataFrame, call_outcomes: pl.DataFrame) -> dict[str, p
     """plan_rows, plan_assignments and plan_comparison for ``plan_rows_frame``, linked
     and compared by ``asklab.plans.comparison``."""
     rows = plan_rows_frame(calls)
-    linked = link_assignments(rows, calls)
-    arms = rows.select("member", "plan_id", "arms").unique()
-    comparison = plan_comparison(linked, call_outcomes, arms)
-    return {
-        "plan_rows": rows,
-        "plan_assignments": linked.select(list(PLAN_ASSIGNMENTS_SCHEMA)),
-        "plan_comparison": comparison,
-    }
+    planned_calls = calls.select("call_id", "member", "contact_key", "call_date", "ask_label").join(
+        call_outcomes.select("call_id", *OUTCOME_COLUMNS), on="call_id"
+    )
+    tables = plan_outcome_tables(rows, planned_calls)
+    return {"plan_rows": rows, **tables}
 
 
 def build_warehouse(scale: int = 1, seed: int = 7, *, plans: bool = False) -> Fixture:
@@ -755,6 +773,9 @@ def small_report_data():
 PLAN_SCRIPT_CONTACT = "<script>alert(6)</script> Planned"
 
 
+LINKED_CALL = ("call_date", "ask_label")
+
+
 def small_plan_tables() -> dict[str, pl.DataFrame]:
     """plan_rows, plan_assignments and plan_comparison, worked out by hand."""
     # member, plan, created, contact, relationship, arm, call_id, complied, line
@@ -787,11 +808,16 @@ def small_plan_tables() -> dict[str, pl.DataFrame]:
                 "contact_key": " ".join(contact.lower().split()), "relationship": relationship,
                 "arm": arm, "created": _d(created), "call_id": call_id, "complied": complied,
                 "source_file": f"{member}/plans/{plan}.csv", "source_line": line,
+                "contact": contact,
             }
             for member, plan, created, contact, relationship, arm, call_id, complied, line in rows
         ],
-        schema=PLAN_ASSIGNMENTS_SCHEMA,
+        schema={k: v for k, v in PLAN_ASSIGNMENTS_SCHEMA.items() if k not in LINKED_CALL},
     )  # fmt: skip
+    # The linked call's date and asks, as the outcomes stage adds them.
+    linked_calls = small_warehouse_tables()["calls"].select("call_id", "call_date", "ask_label")
+    assignments = assignments.join(linked_calls, on="call_id", how="left", maintain_order="left")
+    assignments = assignments.select(list(PLAN_ASSIGNMENTS_SCHEMA))
     comparison = pl.DataFrame(
         {
             "arm": ["reference", "reference"],

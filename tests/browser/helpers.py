@@ -1,19 +1,22 @@
 """Open report pages in headless Chromium with the network off, and take screenshots.
 
-Uses Debian's ``/usr/bin/chromium`` through Playwright (never ``playwright
+Uses ``chromium`` from PATH (Debian's) through Playwright (never ``playwright
 install``). Every request that is not a ``file://`` URL is aborted and
 recorded, the context is offline, and the browser gets a fresh profile.
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Found on PATH, as the Makefile looks for it (Debian's package: /usr/bin/chromium).
+_FOUND = shutil.which("chromium")
+CHROMIUM = Path(_FOUND) if _FOUND else None
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
