@@ -35,7 +35,7 @@ from asklab.outcomes import build as outcomes_build
 from asklab.pipeline import EmptyRawRoot, StageError, WeeklyRun, interrupted_stage, run_weekly
 from asklab.settings import Settings
 from asklab.warehouse import WarehouseBusy, open_warehouse
-from asklab.warehouse.connection import lock_path_for
+from asklab.warehouse.lock import lock_path_for
 
 AS_OF = dt.date(2026, 11, 26)  # ISO week 2026-W48
 WEEK = "2026-W48"

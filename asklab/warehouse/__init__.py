@@ -3,8 +3,10 @@ reading and inserting table rows. Loading (``asklab.load``), the outcomes
 stage and ``asklab.freshness`` (what the stored tables were computed from)
 build on it."""
 
-from asklab.warehouse.connection import Warehouse, WarehouseBusy, lock_path_for, open_warehouse
+from asklab.warehouse.connection import Warehouse
+from asklab.warehouse.lock import WarehouseBusy, lock_path_for
 from asklab.warehouse.migrations import MigrationError, migrate, migration_files, schema_version
+from asklab.warehouse.opening import open_warehouse
 from asklab.warehouse.staging import StagingArea, begin_staging, end_staging, staging_area
 from asklab.warehouse.tables import (
     CALLS_COLUMNS,
