@@ -67,6 +67,8 @@ def test_run_uses_the_project_server_when_it_is_up(project: Path):
         result = asklab_run(project)
         assert result.returncode == 0, result.stderr
         assert server.TEMPORARY_API_NOTICE not in result.stderr
+        # The first line says which API the run uses, before Prefect is imported.
+        assert result.stderr.splitlines()[0] == f"Using the project Prefect server at {info.url}."
         after = server.status(project, runs=50).runs or ()
         assert len(after) == len(before) + 1
         [new] = {run.name: run for run in after}.keys() - {run.name for run in before}
