@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # apt-get needs root; use sudo when we are not root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test lint format browser bench bench-smoke clean
+.PHONY: install demo test lint format browser bench bench-small bench-smoke clean
 
 install: $(STAMP)
 
@@ -38,9 +38,15 @@ format: $(STAMP)
 test: $(STAMP) browser lint
 	ASKLAB_REQUIRE_BROWSER=1 $(BIN)/pytest
 
-# 1M then 4M calls (and as many events), through the Prefect flow; about 3 min.
+# 1M then 4M calls (and as many events), through the Prefect flow, then the
+# small group (`asklab run` on data/raw, with and without a server); about 6 min.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --calls 1000000 --calls 4000000
+	$(BIN)/python -m benchmarks.small
+
+# The small group alone: the demo group through `asklab run`; about 3 min.
+bench-small: $(STAMP)
+	$(BIN)/python -m benchmarks.small
 
 bench-smoke: $(STAMP)
 	$(BIN)/python -m benchmarks.run --calls 2000 --smoke

@@ -41,9 +41,7 @@ from asklab.load import (
     read_and_stage,
 )
 from asklab.load.plan import check_raw_root
-from asklab.outcomes.build import build_outcomes
 from asklab.progress import SILENT, Progress
-from asklab.report import load_report_data, render_reports
 from asklab.settings import Settings
 from asklab.warehouse import (
     Warehouse,
@@ -274,6 +272,10 @@ def compute_outcomes(run: WeeklyRun) -> OutcomesResult:
     with run.stage("outcomes"):
         if outcomes_are_current(run.wh, run.settings):
             return OutcomesResult(stored_outcome_rows(run.wh), unchanged=True)
+        # Imported when needed: the outcome and report modules bring scipy and
+        # Altair, a second or two of imports that an unchanged run skips.
+        from asklab.outcomes.build import build_outcomes
+
         return OutcomesResult(build_outcomes(run.wh, run.settings), unchanged=False)
 
 
@@ -295,6 +297,8 @@ def write_reports(run: WeeklyRun, ingest: IngestSummary, outcomes: OutcomesResul
 
 def render_pages(wh: Warehouse, settings: Settings, run_id: str) -> list[Path]:
     """Read the report tables and write the week's pages and the index."""
+    from asklab.report import load_report_data, render_reports
+
     data = load_report_data(wh.con, as_of=settings.as_of, run_id=run_id)
     return render_reports(data, settings.reports, as_of=settings.as_of)
 

@@ -53,6 +53,9 @@ TEMPORARY_API_NOTICE = (
     "No project Prefect server running: starting a temporary local API (a few seconds). "
     "Start one with `asklab server start` to skip this wait."
 )
+# Said when the project server is used: the run's first output comes at once,
+# not after the second or two of importing Prefect.
+PROJECT_SERVER_NOTICE = "Using the project Prefect server at {url}."
 
 _PR_SET_PDEATHSIG = 1
 # Servers started by this process, kept so that `stop` can reap them and
@@ -376,9 +379,9 @@ def api_for_run(project_root: Path, *, say: Callable[[str], None]) -> Iterator[s
 
     In order: an API URL already configured (PREFECT_API_URL in the
     environment, or Prefect's settings when Prefect is imported), used as is;
-    the project server when it is up; else a `temporary_api`, announced first
-    with one line through ``say``. Enter it before the flow runs, ideally
-    before Prefect is imported.
+    the project server when it is up, announced with one line through
+    ``say``; else a `temporary_api`, announced first with one line. Enter it
+    before the flow runs, ideally before Prefect is imported.
     """
     configured = _configured_api_url()
     if configured:
@@ -386,6 +389,7 @@ def api_for_run(project_root: Path, *, say: Callable[[str], None]) -> Iterator[s
         return
     url = project_api_url(project_root)
     if url is not None:
+        say(PROJECT_SERVER_NOTICE.format(url=url.removesuffix("/api")))
         with _api_url_set(url):
             yield url
         return

@@ -17,8 +17,6 @@ from typing import TypeAlias
 import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
-from scipy.stats import chi2
 
 FloatOrArray: TypeAlias = float | NDArray[np.float64]
 
@@ -165,6 +163,8 @@ def garwood_interval(count: ArrayLike) -> tuple[FloatOrArray, FloatOrArray]:
     hi = chi2.ppf(0.975, 2k + 2) / 2, using scipy's chi-square quantiles.
     Divide both by the exposure (e.g. mature calls) for a rate interval.
     """
+    from scipy.stats import chi2  # here, not at the top: scipy.stats takes 0.5 s to import
+
     k = _whole_numbers(count, "count", minimum=0)
     # chi2 with 0 degrees of freedom is undefined; k = 0 has lower limit 0.
     lo = np.where(k > 0, chi2.ppf(0.025, 2 * np.maximum(k, 1)) / 2.0, 0.0)
@@ -188,6 +188,8 @@ def _miller_series(
     neither overflow nor underflow. The ragged series of all elements are laid
     end to end and summed per element with `np.add.reduceat`.
     """
+    from scipy import special  # here, not at the top: only comparisons need it
+
     result = np.empty(a.shape, dtype=np.float64)
     ends = np.cumsum(a)
     start_element = 0

@@ -135,6 +135,8 @@ def format_table(results: list[dict]) -> str:
             f"| {max(first['peak_rss_mb'], rerun['peak_rss_mb']):.0f} "
             f"| {page / 1024 if page else 0:.0f} |"
         )
+    for r in results:
+        lines.append("\n" + floor_verdict(r))
     if len(results) > 1:
         base = results[0]
         for r in results[1:]:
@@ -144,6 +146,21 @@ def format_table(results: list[dict]) -> str:
                 f"({r['calls'] / base['calls']:.0f}x the rows)"
             )
     return "\n".join(lines)
+
+
+# The run's work (without Prefect's start-up) against the floor, measured side by side.
+RUN_FLOOR_TARGET = 4.0
+
+
+def floor_verdict(result: dict) -> str:
+    run, floor = result["first"]["run"], result["floor"]
+    ratio = run / floor
+    over = run - RUN_FLOOR_TARGET * floor
+    verdict = "met" if over <= 0 else f"missed by {over:.2f} s"
+    return (
+        f"{result['calls']:,} calls: run {run:.2f} s = {ratio:.1f}x the floor of {floor:.2f} s "
+        f"(target {RUN_FLOOR_TARGET:.0f}x: {verdict})"
+    )
 
 
 def header_rule(header: str) -> str:

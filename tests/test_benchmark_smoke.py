@@ -52,3 +52,4 @@ def test_runner_prints_the_table(tmp_path: Path):
     header, _rule, row = result.stdout.strip().splitlines()[:3]
     assert "floor s" in header and "run/floor" in header and "peak RSS MB" in header
     assert row.startswith("| 300 + 300 |")
+    assert "300 calls: run " in result.stdout and "x the floor of " in result.stdout

@@ -89,7 +89,9 @@ def last_log(db: Path) -> list[tuple]:
     return query(
         db,
         "SELECT source_file, status, message FROM load_log "
-        "WHERE run_id = (SELECT max(run_id) FROM load_log) ORDER BY source_file",
+        # The latest run by time: two runs within one second have run ids
+        # that sort by their random part.
+        "WHERE run_id = (SELECT arg_max(run_id, loaded_at) FROM load_log) ORDER BY source_file",
     )
 
 

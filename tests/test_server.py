@@ -196,13 +196,13 @@ def test_start_status_run_start_again_stop(project: Path, monkeypatch: pytest.Mo
     assert "asklab-server-test" in server.status(project).format()
     assert server.status(project, runs=0).runs is None
 
-    # api_for_run uses the running server and says nothing.
+    # api_for_run uses the running server and says so in one line.
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     monkeypatch.setattr(server, "_configured_api_url", lambda: None)
     said: list[str] = []
     with server.api_for_run(project, say=said.append) as url:
         assert url == os.environ["PREFECT_API_URL"] == info.api_url
-    assert said == []
+    assert said == [f"Using the project Prefect server at {info.url}."]
 
     again = server.start(project, port=free_port())
     assert again.already_running

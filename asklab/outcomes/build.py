@@ -5,6 +5,7 @@ computed from. Everything happens in the caller's transaction."""
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 from asklab.freshness import record_outcomes
 from asklab.outcomes.marts import build_report_marts
@@ -64,8 +65,7 @@ def build_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
                 window=settings.window,
             )
             if area is None:
-                rows["events"] += update_event_call_ids(wh, parts.events)
-                append_call_outcomes(wh, parts.call_outcomes)
+                single = parts  # written below, while the summaries are computed
             else:
                 area.write("event_call_ids", f"{index:06d}", event_call_ids(parts.events))
                 area.write("call_outcomes", f"{index:06d}", parts.call_outcomes)
@@ -73,14 +73,23 @@ def build_outcomes(wh: Warehouse, settings: Settings) -> dict[str, int]:
             # Keep the (small) counts only.
             summaries.append(parts.counts_only())
             del parts
-        if area is not None:
-            rows["events"] = update_event_call_ids(wh, area)
-            append_call_outcomes(wh, area)
-            end_staging(wh)
-        events_total = int(wh.scalar("SELECT count(*) FROM events") or 0)
-        if rows["events"] != events_total:
-            raise RuntimeError(f"the parts covered {rows['events']} of {events_total} events")
-        tables = summary_tables(stack_parts(summaries))
+        # The summary tables are Polars work on the counts alone: computed on a
+        # thread while DuckDB writes the part rows (both release the GIL), not
+        # after them. Only this thread touches the warehouse.
+        with ThreadPoolExecutor(max_workers=1) as summarising:
+            summary = summarising.submit(lambda: summary_tables(stack_parts(summaries)))
+            if area is None:
+                rows["events"] += update_event_call_ids(wh, single.events)
+                append_call_outcomes(wh, single.call_outcomes)
+                del single
+            else:
+                rows["events"] = update_event_call_ids(wh, area)
+                append_call_outcomes(wh, area)
+                end_staging(wh)
+            events_total = int(wh.scalar("SELECT count(*) FROM events") or 0)
+            if rows["events"] != events_total:
+                raise RuntimeError(f"the parts covered {rows['events']} of {events_total} events")
+            tables = summary.result()
         # Plans are small: linked and compared once, from the stored call outcomes.
         tables |= plan_tables(wh)
         write_outcomes(wh, tables)

@@ -20,12 +20,16 @@ sys.path.insert(0, str(REPO))
 
 from asklab import pipeline  # noqa: E402
 from asklab.cli import main  # noqa: E402
+from asklab.outcomes import build  # noqa: E402
 
-PAUSED_STEPS = {"ingest": "apply_staged", "outcomes": "build_outcomes"}
+# The function each stage's step calls: the pipeline imports build_outcomes
+# when the step runs, so it is paused in its own module.
+PAUSED_STEPS = {"ingest": (pipeline, "apply_staged"), "outcomes": (build, "build_outcomes")}
 
 
-def pause_after(name: str, signal_file: Path) -> None:
-    real = getattr(pipeline, name)
+def pause_after(step: tuple[object, str], signal_file: Path) -> None:
+    module, name = step
+    real = getattr(module, name)
 
     def paused(*args, **kwargs):
         result = real(*args, **kwargs)
@@ -33,7 +37,7 @@ def pause_after(name: str, signal_file: Path) -> None:
         time.sleep(120)
         return result
 
-    setattr(pipeline, name, paused)
+    setattr(module, name, paused)
 
 
 if __name__ == "__main__":

@@ -14,18 +14,22 @@ import os
 import tempfile
 from pathlib import Path
 
-import altair as alt
-import vl_convert
-
 
 # The bundle must run the same Vega-Lite major.minor that Altair writes specs for.
 def _bundle_vegalite_version() -> str | None:
+    # Imported here: Altair and vl_convert take a second to import, and a run
+    # whose pages are current writes none.
+    import altair as alt
+    import vl_convert
+
     major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     return major_minor if major_minor in vl_convert.get_vegalite_versions() else None
 
 
 def _build_vega_bundle(vegalite_version: str | None) -> str:
     """Build the bundle with vl_convert (about 2 s of CPU, holding the GIL)."""
+    import vl_convert
+
     return vl_convert.javascript_bundle(vl_version=vegalite_version)
 
 
@@ -38,6 +42,8 @@ def vega_cache_dir() -> Path:
 
 def vega_bundle_cache_path(vegalite_version: str | None) -> Path:
     """The cache file of the bundle for this vl-convert and Vega-Lite version."""
+    import vl_convert
+
     versions = f"vlconvert-{vl_convert.__version__}-vegalite-{vegalite_version or 'default'}"
     return vega_cache_dir() / f"vega-bundle-{versions}.js"
 
