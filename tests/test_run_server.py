@@ -77,3 +77,42 @@ def test_run_uses_the_project_server_when_it_is_up(project: Path):
     finally:
         assert server.stop(project) is True
     assert not server.status(project).up
+
+
+def asklab_server(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    return subprocess.run(
+        [sys.executable, "-m", "asklab", "server", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.slow
+def test_server_commands_start_status_stop(project: Path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        started = asklab_server(project, "start", "--port", str(port))
+        assert started.returncode == 0, started.stderr
+        first, second = started.stdout.splitlines()[:2]
+        assert first.startswith(f"Starting the project's Prefect server on 127.0.0.1:{port}")
+        assert second.startswith(f"Prefect server started at {url}")
+        again = asklab_server(project, "start", "--port", str(port))
+        assert again.stdout.startswith(f"The Prefect server is already running at {url}")
+
+        status = asklab_server(project, "status", "--runs", "50")
+        assert status.returncode == 0, status.stderr
+        lines = status.stdout.splitlines()
+        assert lines[0].startswith(f"Prefect server: running at {url}")
+        # The earlier tests' runs, kept in the project's database.
+        assert any("weekly_analysis" in line for line in lines[1:]), status.stdout
+    finally:
+        stopped = asklab_server(project, "stop")
+    assert (stopped.returncode, stopped.stdout.strip()) == (0, "Prefect server stopped.")
+    down = asklab_server(project, "status")
+    assert down.returncode == 1
+    assert down.stdout.splitlines()[0] == "Prefect server: not running."

@@ -49,7 +49,10 @@ def command(args: argparse.Namespace) -> int:
     if not os.environ.get("PREFECT_API_URL"):
         # Schedules need a server that stays up: the project's, left running.
         from asklab import server
+        from asklab.cli.server import STARTING
 
+        if server.project_api_url(root) is None:
+            print(STARTING.format(port=server.DEFAULT_PORT), file=sys.stderr, flush=True)
         try:
             info = server.start(root)
         except server.ServerError as exc:

@@ -14,6 +14,11 @@ from asklab.cli.options import (
     use_project_prefect_home,
 )
 
+STARTING = (
+    "Starting the project's Prefect server on 127.0.0.1:{port} "
+    "(a few seconds; about 20 s the first time)..."
+)
+
 
 def add(commands: argparse._SubParsersAction) -> None:
     server = commands.add_parser(
@@ -45,6 +50,9 @@ def command(args: argparse.Namespace) -> int:
 
     root = project_root(args.config)
     if args.action == "start":
+        if server.project_api_url(root) is None:
+            # Said at once: the start takes a few seconds (the first one ~20 s).
+            print(STARTING.format(port=args.port), flush=True)
         try:
             info = server.start(root, port=args.port)
         except server.ServerError as exc:
@@ -55,7 +63,12 @@ def command(args: argparse.Namespace) -> int:
     if args.action == "stop":
         print("Prefect server stopped." if server.stop(root) else "No Prefect server was running.")
         return EXIT_OK
-    use_project_prefect_home(root)  # status reads the runs with Prefect's client
-    found = server.status(root, runs=args.runs)
-    print(found.format())
+    # Whether it is up first (no Prefect needed), then the runs, which are
+    # read with Prefect's client.
+    found = server.status(root, runs=0)
+    print(found.format() if not found.up else found.format().splitlines()[0], flush=True)
+    if found.up and args.runs:
+        use_project_prefect_home(root)
+        listed = server.status(root, runs=args.runs).format().splitlines()[1:]
+        print("\n".join(listed))
     return EXIT_OK if found.up else EXIT_FAILED
