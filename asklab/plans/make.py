@@ -22,17 +22,8 @@ from asklab.ingest.header import normalise_header
 from asklab.keys import contact_key, member_key, member_slugs
 from asklab.plans.assign import assign_arms, parse_arms, valid_seed
 from asklab.plans.contacts import Contact, ContactList, ContactsError, separator_of
+from asklab.vocab import PLAN_COLUMNS
 
-PLAN_COLUMNS: tuple[str, ...] = (
-    "plan_id",
-    "created",
-    "seed",
-    "arms",
-    "contact",
-    "relationship",
-    "arm",
-    "member",
-)
 PLAN_FILE_SUFFIXES = (".csv", ".tsv")
 # Contact header synonyms of section 1 (calls and events share them).
 _CONTACT_SYNONYMS = {"name": "contact", "contact_name": "contact", "who": "contact"}

@@ -16,6 +16,7 @@ import polars as pl
 from asklab.report.figures.specs import ChartSpec, SpecTemplate, chart_spec, named_data, slot
 from asklab.report.figures.style import (
     RATE_AXIS,
+    rate_dot_facets,
     rows_json,
     strategy_legend_encodings,
     strategy_scale_lists,
@@ -42,26 +43,8 @@ def rates_chart(
         alt.Tooltip("n:Q", title="Calls (n)"),
     ]
     encodings = strategy_legend_encodings(strategy_scale_lists(strategies))
-    rules = (
-        alt.Chart()
-        .mark_rule(strokeWidth=2.5)
-        .encode(
-            y=y,
-            x=alt.X("rate_lo:Q", scale=alt.Scale(domain=[0, 1]), axis=RATE_AXIS, title=None),
-            x2="rate_hi:Q",
-            color=encodings["color"],
-        )
-    )
-    points = (
-        alt.Chart()
-        .mark_point(filled=True, size=90, opacity=1, stroke="white", strokeWidth=0.8)
-        .encode(y=y, x=alt.X("rate:Q"), tooltip=tooltip, **encodings)
-    )
-    chart = alt.layer(rules, points, data=named_data()).properties(
-        width=400, height=28 * max(len(strategies), 1)
-    )
-    faceted = chart.facet(
-        facet=alt.Facet("metric:N", sort=list(metrics), title=None), columns=2, spacing=28
+    faceted = rate_dot_facets(
+        y, rows=len(strategies), metrics=metrics, tooltip=tooltip, **encodings
     )
     description = (
         "Dot plot: for each metric, the share of calls with that outcome per ask strategy, "

@@ -8,8 +8,8 @@ import polars as pl
 
 from asklab.metrics import METRIC_LABELS, RATE_METRICS
 from asklab.report.figures.figure import Figure
-from asklab.report.figures.specs import ChartSpec, chart_spec, named_data
-from asklab.report.figures.style import RATE_AXIS, STRATEGY_COLOURS, rows_json, styled
+from asklab.report.figures.specs import ChartSpec, chart_spec
+from asklab.report.figures.style import STRATEGY_COLOURS, rate_dot_facets, rows_json, styled
 from asklab.report.frames.plans import arm_rates_frame, arm_rates_table
 
 ARM_RATES_COLUMNS = ["metric", "arm", "side", "rate", "rate_lo", "rate_hi", "x", "n"]
@@ -38,40 +38,17 @@ def arm_rates_chart(frame: pl.DataFrame) -> ChartSpec:
         "arm:N", scale=alt.Scale(domain=arms, range=[ARM_SHAPES[a] for a in arms]), legend=legend
     )
     y = alt.Y("side:N", sort=sides, title=None)
-    rules = (
-        alt.Chart()
-        .mark_rule(strokeWidth=2.5)
-        .encode(
-            y=y,
-            x=alt.X("rate_lo:Q", scale=alt.Scale(domain=[0, 1]), axis=RATE_AXIS, title=None),
-            x2="rate_hi:Q",
-            color=color,
-        )
-    )
-    points = (
-        alt.Chart()
-        .mark_point(filled=True, size=90, opacity=1, stroke="white", strokeWidth=0.8)
-        .encode(
-            y=y,
-            x=alt.X("rate:Q"),
-            color=color,
-            shape=shape,
-            tooltip=[
-                alt.Tooltip("side:N", title="Arm"),
-                alt.Tooltip("rate:Q", format=".0%", title="Rate"),
-                alt.Tooltip("rate_lo:Q", format=".0%", title="95% low"),
-                alt.Tooltip("rate_hi:Q", format=".0%", title="95% high"),
-                alt.Tooltip("x:Q", title="With the outcome (x)"),
-                alt.Tooltip("n:Q", title="Done calls (n)"),
-            ],
-        )
-    )
-    chart = alt.layer(rules, points, data=named_data()).properties(
-        width=400, height=28 * max(len(sides), 1)
-    )
+    tooltip = [
+        alt.Tooltip("side:N", title="Arm"),
+        alt.Tooltip("rate:Q", format=".0%", title="Rate"),
+        alt.Tooltip("rate_lo:Q", format=".0%", title="95% low"),
+        alt.Tooltip("rate_hi:Q", format=".0%", title="95% high"),
+        alt.Tooltip("x:Q", title="With the outcome (x)"),
+        alt.Tooltip("n:Q", title="Done calls (n)"),
+    ]
     metrics = [METRIC_LABELS[m] for m in RATE_METRICS]
-    faceted = chart.facet(
-        facet=alt.Facet("metric:N", sort=metrics, title=None), columns=2, spacing=28
+    faceted = rate_dot_facets(
+        y, rows=len(sides), metrics=metrics, tooltip=tooltip, color=color, shape=shape
     )
     styled_chart = styled(
         faceted,

@@ -12,7 +12,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from asklab.report.figures.specs import json_array, json_rows
+from asklab.report.figures.specs import json_array, json_rows, named_data
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 
@@ -99,3 +99,32 @@ def styled(chart: alt.TopLevelMixin, *, title: str, subtitle: str, description: 
 
 def rows_json(data: pl.DataFrame) -> str:
     return json_array(json_rows(data))
+
+
+def rate_dot_facets(
+    y: alt.Y, *, rows: int, metrics: Sequence[str], tooltip: list[Any], **marks: Any
+) -> alt.FacetChart:
+    """One panel per metric (``metric``): a dot per row at ``rate`` with a bar
+    from ``rate_lo`` to ``rate_hi`` (its 95% interval); ``marks`` are the dots'
+    encodings (``color`` also colours the bars)."""
+    rules = (
+        alt.Chart()
+        .mark_rule(strokeWidth=2.5)
+        .encode(
+            y=y,
+            x=alt.X("rate_lo:Q", scale=alt.Scale(domain=[0, 1]), axis=RATE_AXIS, title=None),
+            x2="rate_hi:Q",
+            color=marks["color"],
+        )
+    )
+    points = (
+        alt.Chart()
+        .mark_point(filled=True, size=90, opacity=1, stroke="white", strokeWidth=0.8)
+        .encode(y=y, x=alt.X("rate:Q"), tooltip=tooltip, **marks)
+    )
+    chart = alt.layer(rules, points, data=named_data()).properties(
+        width=400, height=28 * max(rows, 1)
+    )
+    return chart.facet(
+        facet=alt.Facet("metric:N", sort=list(metrics), title=None), columns=2, spacing=28
+    )
