@@ -40,6 +40,14 @@ class Settings:
     # it DuckDB spills to a temporary folder beside the warehouse instead of
     # growing, which keeps a large group's run within a small machine.
     duckdb_memory_limit: str = "512MB"
+    # Many groups in one run (`asklab run --groups`, CONTRACT §8): the folder of
+    # the per-group warehouses (<db_dir>/<group-slug>.duckdb) and all_groups.duckdb.
+    db_dir: Path = Path("data/warehouses")
+    # A running Dask scheduler (e.g. "tcp://10.0.0.5:8786") for the groups run;
+    # None starts a temporary local cluster of ``dask_workers`` processes.
+    dask_address: str | None = None
+    # Worker processes of that temporary local cluster; None: one per CPU.
+    dask_workers: int | None = None
 
     def __post_init__(self) -> None:
         if self.window < 0:
@@ -48,6 +56,8 @@ class Settings:
             raise SettingsError(
                 f"date_order must be one of {', '.join(DATE_ORDERS)}, got {self.date_order!r}"
             )
+        if self.dask_workers is not None and self.dask_workers < 1:
+            raise SettingsError(f"dask_workers must be >= 1, got {self.dask_workers}")
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with every non-None override applied."""
@@ -104,7 +114,7 @@ def settings_from_mapping(table: dict[str, Any], base_dir: Path, origin: str) ->
         raise SettingsError(f"{origin}: unknown setting(s): {', '.join(unknown)}")
     values: dict[str, Any] = {}
     try:
-        for name in ("raw", "db", "reports"):
+        for name in ("raw", "db", "reports", "db_dir"):
             if name in table:
                 values[name] = (base_dir / str(table[name])).resolve()
         if "window" in table:
@@ -114,6 +124,10 @@ def settings_from_mapping(table: dict[str, Any], base_dir: Path, origin: str) ->
         for name in ("date_order", "schedule", "timezone", "duckdb_memory_limit"):
             if name in table:
                 values[name] = str(table[name])
+        if "dask_address" in table:
+            values["dask_address"] = str(table["dask_address"]) or None
+        if "dask_workers" in table:
+            values["dask_workers"] = int(table["dask_workers"])
         if "lock_timeout" in table:
             values["lock_timeout"] = float(table["lock_timeout"])
         return Settings(**values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from asklab.cli.groups import add_groups_options, groups_command
 from asklab.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
@@ -49,10 +50,13 @@ def add(commands: argparse._SubParsersAction) -> None:
         "--quiet", action="store_true", help="no progress lines, only the final summary"
     )
     run.add_argument("--verbose", action="store_true", help="show Prefect's own log lines")
+    add_groups_options(run)
     run.set_defaults(handler=command)
 
 
 def command(args: argparse.Namespace) -> int:
+    if args.groups is not None:  # many groups on Dask: asklab/cli/groups.py
+        return groups_command(args)
     settings = settings_for(args)
     root = project_root(args.config)
     use_project_prefect_home(root, verbose=args.verbose)
