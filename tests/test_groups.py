@@ -254,3 +254,27 @@ def test_an_unreachable_dask_address_fails_at_once_naming_it(tmp_path: Path, cap
     err = capsys.readouterr().err
     assert f"cannot reach the Dask scheduler at {address}" in err
     assert not (tmp_path / "wh").exists()
+
+
+def test_serve_groups_schedules_the_groups_flow_weekly(tmp_path: Path):
+    from flows.groups_deployment import build_groups_deployment
+
+    settings = Settings(
+        db_dir=tmp_path / "wh", dask_address="tcp://10.0.0.5:8786", timezone="Europe/Paris"
+    )
+    deployment = build_groups_deployment(settings, tmp_path / "groups")
+
+    assert deployment.entrypoint == "flows.groups.groups_analysis"
+    [schedule] = deployment.schedules
+    assert schedule.schedule.cron == "0 7 * * 1"
+    assert schedule.schedule.timezone == "Europe/Paris"
+    assert deployment.parameters["groups_dir"] == str((tmp_path / "groups").resolve())
+    assert deployment.parameters["settings"]["db_dir"] == str((tmp_path / "wh").resolve())
+    assert deployment.parameters["settings"]["dask_address"] == "tcp://10.0.0.5:8786"
+    assert "as_of" not in deployment.parameters["settings"]
+
+
+def test_serve_groups_with_db_is_a_usage_error(tmp_path: Path, capsys):
+    code = main(["serve", "--groups", str(tmp_path), "--db", str(tmp_path / "w.duckdb")])
+    assert code == 2
+    assert "--groups cannot be used with --raw or --db" in capsys.readouterr().err
