@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # apt-get needs root; use sudo when we are not root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test lint format browser bench bench-smoke clean
+.PHONY: install demo test lint format browser bench bench-smoke bench-groups clean
 
 install: $(STAMP)
 
@@ -41,6 +41,11 @@ test: $(STAMP) browser lint
 # 1M then 4M calls (and as many events), through the Prefect flow; about 3 min.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --calls 1000000 --calls 4000000
+
+# 200 groups x 5,000 calls (1M calls): serially, then on a LocalCluster of one
+# worker per CPU; prints the table of docs/performance.md ("Many groups").
+bench-groups: $(STAMP)
+	$(BIN)/python -m benchmarks.groups --groups 200 --calls 5000
 
 bench-smoke: $(STAMP)
 	$(BIN)/python -m benchmarks.run --calls 2000 --smoke

@@ -25,11 +25,13 @@ from prefect_dask import DaskTaskRunner
 from asklab import pipeline
 from asklab.groups import (
     Group,
+    GroupFailed,
     GroupOutcome,
     GroupsSummary,
     build_all_groups,
     find_groups,
     group_settings,
+    run_group,
     write_all_groups_pages,
 )
 from asklab.groups.cluster import CONNECT_TIMEOUT, check_reachable, describe, local_cluster_kwargs
@@ -37,12 +39,12 @@ from asklab.settings import Settings
 
 
 def _run_group(group: Group, settings: Settings) -> pipeline.RunSummary:
-    """One group's weekly run, exactly as ``asklab run`` on its folder would do it."""
-    return pipeline.run_weekly(settings)
+    """One group's weekly run (``group`` names the task run)."""
+    return run_group(settings)
 
 
 # Results travel back through Dask in memory: nothing to cache or persist.
-run_group = task(
+group_task = task(
     _run_group,
     name="group",
     task_run_name="group {group.slug}",
@@ -66,7 +68,8 @@ def _outcome(group: Group, future) -> GroupOutcome:
         future.wait()
         return GroupOutcome(group, summary=future.result())
     except Exception as exc:  # the group's failure, kept for the summary
-        return GroupOutcome(group, error=f"{type(exc).__name__}: {exc}")
+        error = str(exc) if isinstance(exc, GroupFailed) else f"{type(exc).__name__}: {exc}"
+        return GroupOutcome(group, error=error)
 
 
 @flow(name="groups_analysis", log_prints=True)
@@ -78,7 +81,7 @@ def groups_analysis(settings: Settings, groups_dir: Path) -> GroupsSummary:
         with task_runner_for(settings) as runner:
             futures = [
                 runner.submit(
-                    run_group, {"group": group, "settings": group_settings(settings, group)}
+                    group_task, {"group": group, "settings": group_settings(settings, group)}
                 )
                 for group in found.groups
             ]

@@ -17,13 +17,14 @@ from asklab.groups.discover import (
     find_groups,
     group_settings,
 )
-from asklab.groups.outcome import GroupOutcome, GroupsSummary
+from asklab.groups.outcome import GroupFailed, GroupOutcome, GroupsSummary, run_group
 from asklab.groups.pages import write_all_groups_pages
 
 __all__ = [
     "ALL_GROUPS_SLUG",
     "AllGroups",
     "Group",
+    "GroupFailed",
     "GroupOutcome",
     "GroupsError",
     "GroupsFound",
@@ -31,5 +32,6 @@ __all__ = [
     "build_all_groups",
     "find_groups",
     "group_settings",
+    "run_group",
     "write_all_groups_pages",
 ]

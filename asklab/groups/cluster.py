@@ -54,13 +54,15 @@ def local_cluster_kwargs(settings: Settings) -> dict[str, object]:
     """A LocalCluster of single-threaded worker processes, without a dashboard.
 
     One thread a worker: a group's run is mostly Python (reading, rules,
-    pages), so processes, not threads, make groups run side by side.
+    pages), so processes, not threads, make groups run side by side. The
+    scheduler's HTTP endpoint takes any free port (8787 may be another
+    cluster's).
     """
     return {
         "n_workers": local_workers(settings),
         "threads_per_worker": 1,
         "processes": True,
-        "dashboard_address": None,
+        "dashboard_address": ":0",
     }
 
 

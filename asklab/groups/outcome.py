@@ -6,7 +6,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from asklab.groups.discover import Group
-from asklab.pipeline import RunSummary
+from asklab.pipeline import RunSummary, run_weekly
+from asklab.settings import Settings
+
+
+class GroupFailed(RuntimeError):
+    """A group's run failed; the message says where and why.
+
+    One plain message, so it survives pickling back from a Dask worker
+    (``StageError`` keeps its cause as an attribute and does not).
+    """
+
+
+def run_group(settings: Settings) -> RunSummary:
+    """One group's weekly run, exactly as ``asklab run`` on its folder does it."""
+    try:
+        return run_weekly(settings)
+    except Exception as exc:
+        raise GroupFailed(str(exc)) from None
 
 
 @dataclass(frozen=True)
