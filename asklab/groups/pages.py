@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 import polars as pl
 
@@ -68,8 +69,10 @@ def groups_table(groups: pl.DataFrame) -> Markup:
     """One row per group of the run: how its run went, its size and its reports."""
     rows = []
     for r in groups.iter_rows(named=True):
-        link = Markup(f'<a href="../{_url(r["group_slug"])}/index.html">reports</a>')
-        status = r["status"] if r["error"] is None else f"{r['status']}: {r['error']}"
+        # A slug is [a-z0-9-] only; quoted all the same.
+        link = Markup(f'<a href="../{quote(r["group_slug"])}/index.html">reports</a>')
+        # The error stays in the summary and the groups table: it may name files.
+        status = r["status"] if r["in_comparison"] else f"{r['status']}, not compared"
         rows.append([r["group_key"], status, fmt.count(r["members"]), fmt.count(r["calls"]), link])
     return table_html(
         [
@@ -82,12 +85,6 @@ def groups_table(groups: pl.DataFrame) -> Markup:
         rows,
         empty="No group in the groups folder.",
     )
-
-
-def _url(slug: str) -> str:
-    from urllib.parse import quote
-
-    return quote(slug)
 
 
 def all_groups_page(comparison: pl.DataFrame, groups: pl.DataFrame, *, as_of: dt.date):
