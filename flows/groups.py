@@ -34,7 +34,13 @@ from asklab.groups import (
     run_group,
     write_all_groups_pages,
 )
-from asklab.groups.cluster import CONNECT_TIMEOUT, check_reachable, describe, local_cluster_kwargs
+from asklab.groups.cluster import (
+    CONNECT_TIMEOUT,
+    ClusterUnreachable,
+    check_reachable,
+    describe,
+    local_cluster_kwargs,
+)
 from asklab.settings import Settings
 
 
@@ -53,6 +59,10 @@ group_task = task(
 )
 
 
+# How long a cluster given by address may be without workers before the run fails.
+WORKER_WAIT = 60.0
+
+
 def task_runner_for(settings: Settings) -> DaskTaskRunner:
     """The running cluster at ``dask_address``, else a temporary local one."""
     if settings.dask_address:
@@ -61,6 +71,17 @@ def task_runner_for(settings: Settings) -> DaskTaskRunner:
             address=settings.dask_address, client_kwargs={"timeout": f"{CONNECT_TIMEOUT}s"}
         )
     return DaskTaskRunner(cluster_kwargs=local_cluster_kwargs(settings))
+
+
+def wait_for_a_worker(client, address: str) -> None:
+    """A scheduler without workers would hold the groups forever: wait, then say so."""
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT)
+    except TimeoutError:
+        raise ClusterUnreachable(
+            f"the Dask scheduler at {address} has had no worker for {WORKER_WAIT:.0f} s; "
+            "start some with `dask worker " + address + "`"
+        ) from None
 
 
 def _outcome(group: Group, future) -> GroupOutcome:
@@ -79,6 +100,8 @@ def groups_analysis(settings: Settings, groups_dir: Path) -> GroupsSummary:
     outcomes: list[GroupOutcome] = []
     if found.groups:
         with task_runner_for(settings) as runner:
+            if settings.dask_address:
+                wait_for_a_worker(runner.client, settings.dask_address)
             futures = [
                 runner.submit(
                     group_task, {"group": group, "settings": group_settings(settings, group)}
