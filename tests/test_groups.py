@@ -278,3 +278,19 @@ def test_serve_groups_with_db_is_a_usage_error(tmp_path: Path, capsys):
     code = main(["serve", "--groups", str(tmp_path), "--db", str(tmp_path / "w.duckdb")])
     assert code == 2
     assert "--groups cannot be used with --raw or --db" in capsys.readouterr().err
+
+
+def test_config_keys_of_the_groups_run(tmp_path: Path):
+    from asklab.settings import SettingsError, settings_from_mapping
+
+    settings = settings_from_mapping(
+        {"db_dir": "wh", "dask_address": "tcp://10.0.0.5:8786", "dask_workers": 3},
+        tmp_path,
+        "asklab.toml",
+    )
+    assert settings.db_dir == (tmp_path / "wh").resolve()
+    assert (settings.dask_address, settings.dask_workers) == ("tcp://10.0.0.5:8786", 3)
+    assert settings_from_mapping({"dask_address": ""}, tmp_path, "x").dask_address is None
+    assert Settings().db_dir == Path("data/warehouses")
+    with pytest.raises(SettingsError, match="dask_workers must be >= 1"):
+        settings_from_mapping({"dask_workers": 0}, tmp_path, "asklab.toml")
