@@ -213,20 +213,16 @@ def test_groups_with_raw_or_db_is_a_usage_error(tmp_path: Path, capsys):
     assert "--groups cannot be used with --raw or --db" in capsys.readouterr().err
 
 
+def run_groups_cli(tmp_path: Path, *extra: str) -> int:
+    """`asklab run --groups` in this process, on tmp_path's groups, warehouses, reports."""
+    folders = ["--db-dir", str(tmp_path / "wh"), "--reports", str(tmp_path / "rep")]
+    return main(["run", "--groups", str(tmp_path / "groups"), *folders, *extra])
+
+
 def test_a_group_named_all_groups_stops_the_run_before_anything(tmp_path: Path, capsys):
     (tmp_path / "groups" / "All-Groups").mkdir(parents=True)
     (tmp_path / "groups" / "fine").mkdir()
-    code = main(
-        [
-            "run",
-            "--groups",
-            str(tmp_path / "groups"),
-            "--db-dir",
-            str(tmp_path / "wh"),
-            "--reports",
-            str(tmp_path / "rep"),
-        ]
-    )
+    code = run_groups_cli(tmp_path)
     assert code == 1
     assert "'All-Groups' has the slug 'all-groups'" in capsys.readouterr().err
     assert not (tmp_path / "wh").exists() and not (tmp_path / "rep").exists()
@@ -237,19 +233,7 @@ def test_an_unreachable_dask_address_fails_at_once_naming_it(tmp_path: Path, cap
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         address = f"tcp://127.0.0.1:{sock.getsockname()[1]}"
-    code = main(
-        [
-            "run",
-            "--groups",
-            str(tmp_path / "groups"),
-            "--db-dir",
-            str(tmp_path / "wh"),
-            "--reports",
-            str(tmp_path / "rep"),
-            "--dask-address",
-            address,
-        ]
-    )
+    code = run_groups_cli(tmp_path, "--dask-address", address)
     assert code == 1
     err = capsys.readouterr().err
     assert f"cannot reach the Dask scheduler at {address}" in err
