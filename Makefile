@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # apt-get needs root; use sudo when we are not root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test lint format browser bench bench-small bench-smoke clean
+.PHONY: install demo test lint format browser bench bench-small bench-smoke bench-groups clean
 
 install: $(STAMP)
 
@@ -47,6 +47,11 @@ bench: $(STAMP)
 # The small group alone: the demo group through `asklab run`; about 3 min.
 bench-small: $(STAMP)
 	$(BIN)/python -m benchmarks.small
+
+# 200 groups x 5,000 calls (1M calls): serially, then on a LocalCluster of one
+# worker per CPU; prints the table of docs/performance.md ("Many groups").
+bench-groups: $(STAMP)
+	$(BIN)/python -m benchmarks.groups --groups 200 --calls 5000
 
 bench-smoke: $(STAMP)
 	$(BIN)/python -m benchmarks.run --calls 2000 --smoke

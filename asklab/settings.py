@@ -44,6 +44,14 @@ class Settings:
     # changes nothing and fails (an unmounted folder must not empty the
     # warehouse), unless this is set (`asklab run --allow-empty`). CONTRACT §4.
     allow_empty: bool = False
+    # Many groups in one run (`asklab run --groups`, CONTRACT §8): the folder of
+    # the per-group warehouses (<db_dir>/<group-slug>.duckdb) and all_groups.duckdb.
+    db_dir: Path = Path("data/warehouses")
+    # A running Dask scheduler (e.g. "tcp://10.0.0.5:8786") for the groups run;
+    # None starts a temporary local cluster of ``dask_workers`` processes.
+    dask_address: str | None = None
+    # Worker processes of that temporary local cluster; None: one per CPU.
+    dask_workers: int | None = None
 
     def __post_init__(self) -> None:
         if self.window < 0:
@@ -52,6 +60,8 @@ class Settings:
             raise SettingsError(
                 f"date_order must be one of {', '.join(DATE_ORDERS)}, got {self.date_order!r}"
             )
+        if self.dask_workers is not None and self.dask_workers < 1:
+            raise SettingsError(f"dask_workers must be >= 1, got {self.dask_workers}")
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with every non-None override applied."""
@@ -108,7 +118,7 @@ def settings_from_mapping(table: dict[str, Any], base_dir: Path, origin: str) ->
         raise SettingsError(f"{origin}: unknown setting(s): {', '.join(unknown)}")
     values: dict[str, Any] = {}
     try:
-        for name in ("raw", "db", "reports"):
+        for name in ("raw", "db", "reports", "db_dir"):
             if name in table:
                 values[name] = (base_dir / str(table[name])).resolve()
         if "window" in table:
@@ -122,6 +132,10 @@ def settings_from_mapping(table: dict[str, Any], base_dir: Path, origin: str) ->
             if not isinstance(table["allow_empty"], bool):
                 raise ValueError(f"allow_empty must be true or false, got {table['allow_empty']!r}")
             values["allow_empty"] = table["allow_empty"]
+        if "dask_address" in table:
+            values["dask_address"] = str(table["dask_address"]) or None
+        if "dask_workers" in table:
+            values["dask_workers"] = int(table["dask_workers"])
         if "lock_timeout" in table:
             values["lock_timeout"] = float(table["lock_timeout"])
         return Settings(**values)

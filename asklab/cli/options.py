@@ -83,4 +83,7 @@ def settings_for(args: argparse.Namespace) -> Settings:
         date_order=getattr(args, "date_order", None),
         schedule=getattr(args, "cron", None),
         timezone=getattr(args, "timezone", None),
+        db_dir=getattr(args, "db_dir", None),
+        dask_address=getattr(args, "dask_address", None),
+        dask_workers=getattr(args, "dask_workers", None),
     )

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from asklab.cli.groups import add_groups_options, groups_command
 from asklab.cli.interrupt import end_process, exit_status, interrupted_line, interruptible
 from asklab.cli.options import (
     EXIT_FAILED,
@@ -69,12 +70,15 @@ def add(commands: argparse._SubParsersAction) -> None:
         help="accept a raw folder without any input file even when the warehouse holds "
         "data (removes it all); without it such a run changes nothing and fails",
     )
+    add_groups_options(run)
     run.set_defaults(handler=command)
 
 
 def command(args: argparse.Namespace) -> int:
     """The run, with one line per failure and the details in the run's log file
     (CONTRACT §4, §6): no traceback on the terminal unless ``--verbose``."""
+    if args.groups is not None:  # many groups on Dask: asklab/cli/groups.py
+        return groups_command(args)
     settings = settings_for(args)
     if args.allow_empty:
         settings = replace(settings, allow_empty=True)

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from asklab.cli.groups import EXIT_USAGE, add_groups_options
 from asklab.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
@@ -38,11 +39,17 @@ def add(commands: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--window", type=non_negative_int, metavar="DAYS", help="attribution window in days"
     )
-    serve.add_argument("--name", default="weekly", help="deployment name (default: weekly)")
+    serve.add_argument(
+        "--name", help="deployment name (default: weekly, or weekly-groups with --groups)"
+    )
+    add_groups_options(serve)
     serve.set_defaults(handler=command)
 
 
 def command(args: argparse.Namespace) -> int:
+    if args.groups is not None and (args.raw is not None or args.db is not None):
+        print("asklab serve: --groups cannot be used with --raw or --db", file=sys.stderr)
+        return EXIT_USAGE
     settings = settings_for(args)
     root = project_root(args.config)
     use_project_prefect_home(root)
@@ -62,7 +69,12 @@ def command(args: argparse.Namespace) -> int:
         os.environ["PREFECT_API_URL"] = info.api_url
     from prefect import serve
 
+    if args.groups is not None:  # many groups on Dask (asklab/cli/groups.py)
+        from flows.groups_deployment import build_groups_deployment
+
+        serve(build_groups_deployment(settings, args.groups, name=args.name or "weekly-groups"))
+        return EXIT_OK
     from flows.deployment import build_deployment
 
-    serve(build_deployment(settings, name=args.name))
+    serve(build_deployment(settings, name=args.name or "weekly"))
     return EXIT_OK

@@ -169,7 +169,8 @@ def _metric_row(arm: str, metric: str, per_plan: pl.DataFrame) -> dict | None:
         for side in (arm, JOB)
     }
     strata = sides[arm].join(sides[JOB], on=["member", "plan_id"], how="full", coalesce=True)
-    strata = strata.fill_null(0)
+    # In a fixed order: the MH sums must not depend on how group_by ordered them.
+    strata = strata.fill_null(0).sort("member", "plan_id")
     n_arm, x_arm = int(strata["n"].sum()), int(strata["x"].sum())
     n_job, x_job = int(strata["n_right"].sum()), int(strata["x_right"].sum())
     if n_arm == 0 or n_job == 0:

@@ -1,0 +1,2 @@
+-- Let go of the group warehouse attached as {source}.
+DETACH {source}

@@ -1,0 +1,3 @@
+-- The pooled rows (group_key null), computed in Python from the strata.
+INSERT INTO group_comparison BY NAME
+SELECT * FROM pooled_rows
