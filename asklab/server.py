@@ -16,6 +16,12 @@ that process running. This module offers two ways out:
 
 `api_for_run` picks one of the two for a run. Importing this module does not
 import Prefect: only `status` does, to read the last runs.
+
+Why one long file: it has one job, the life of Prefect server processes
+(spawn, probe, record, stop, reap), and its parts share private state (the
+children this process started, the lock and record beside the project's
+Prefect home) that callers must never touch; the sections below are the
+project server, the temporary API, and the process helpers they share.
 """
 
 from __future__ import annotations
