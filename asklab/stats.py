@@ -8,6 +8,12 @@ undefined (no observations) is NaN; the caller turns NaN into null.
 
 Invalid counts (negative, fractional, missing, x > n) raise ValueError: they
 can only come from a bug upstream, and a silent NaN would hide it.
+
+One file on purpose (about 430 lines): every table that needs a statistic
+takes it from here (the observational comparison, the plans, the groups), so
+each formula, and its published check value in tests/test_stats*.py, exists
+once. The sections: input checks, proportions, counts, Beta, stratified
+(Mantel-Haenszel, Sato), time to event (Kaplan-Meier).
 """
 
 from __future__ import annotations
