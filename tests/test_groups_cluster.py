@@ -280,3 +280,52 @@ def test_a_failing_group_on_the_local_cluster_leaves_the_others_complete(tmp_pat
     with duckdb.connect(str(tmp_path / "wh" / "empty.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM calls").fetchone() == (0,)
     assert (tmp_path / "rep" / "empty" / "2026-W48" / "group.html").is_file()
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_a_groups_run_with_one_line_and_no_process_left(tmp_path: Path):
+    # CONTRACT §4 for the groups run: SIGINT stops it with one line and 130,
+    # and the local cluster's workers and the temporary API go with it.
+    import signal
+    import time
+
+    import psutil
+
+    groups = make_groups(tmp_path / "groups")
+    project = tmp_path / "project"
+    project.mkdir()
+    command = [sys.executable, "-m", "asklab", "run", "--groups", str(groups)]
+    command += ["--db-dir", str(tmp_path / "wh"), "--reports", str(tmp_path / "rep")]
+    running = subprocess.Popen(
+        [*command, "--as-of", AS_OF, "--dask-workers", "2"],
+        cwd=project,
+        env={k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    parent = psutil.Process(running.pid)
+    started: set[int] = set()
+    deadline = time.monotonic() + 120
+    # Wait for the cluster: the temporary API and two worker processes at least.
+    while time.monotonic() < deadline and running.poll() is None:
+        started |= {child.pid for child in parent.children(recursive=True)}
+        if len(started) >= 3:
+            break
+        time.sleep(0.2)
+    assert running.poll() is None, running.communicate()
+    running.send_signal(signal.SIGINT)
+    out, err = running.communicate(timeout=30)
+    assert running.returncode == 130, out + err
+    assert err.strip().splitlines()[-1] == (
+        "asklab run --groups interrupted by SIGINT: stopped; "
+        "each group's warehouse is as before or as after its run"
+    )
+    assert "Traceback" not in err
+    time.sleep(3)  # the kernel ends what the run started
+    left = [
+        pid
+        for pid in started
+        if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
+    ]
+    assert left == []

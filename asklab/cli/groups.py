@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -75,19 +76,41 @@ def groups_command(args: argparse.Namespace) -> int:
     if not args.verbose:
         # Dask's own INFO lines (cluster start and stop), here and in the workers.
         os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
-    from asklab.server import ServerError, api_for_run
+        # An interrupted run ends at once (os._exit); multiprocessing's resource
+        # tracker would then warn about the cluster's semaphores after its line.
+        os.environ.setdefault("PYTHONWARNINGS", "ignore:resource_tracker:UserWarning")
+    from asklab.cli.interrupt import end_process, exit_status, interruptible
+    from asklab.cli.output import RunLog, details_line, failure_line, log_traceback, new_log_path
+    from asklab.server import api_for_run
 
     def say(line: str) -> None:
         if not args.quiet:
             print(line, file=sys.stderr, flush=True)
 
-    try:
-        with api_for_run(root, say=say):
-            from flows.groups import groups_analysis
+    # As for one group (asklab/cli/run.py): one line per failure, the details in
+    # the run's log file, and Ctrl-C / SIGTERM ending the run with one line.
+    log = RunLog(new_log_path(root), verbose=args.verbose)
+    with interruptible() as interruption, log:
+        try:
+            with api_for_run(root, say=say):
+                from flows.groups import groups_analysis
 
-            summary = groups_analysis(settings, args.groups.resolve())
-    except (ServerError, Exception) as exc:
-        print(f"asklab run failed: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+                log.follow_prefect()
+                summary = groups_analysis(settings, args.groups.resolve())
+        except BaseException as exc:
+            log_traceback(exc)
+            if interruption.signum is not None:
+                signum = interruption.signum
+                # Each group commits on its own: some may have finished.
+                line = (
+                    f"asklab run --groups interrupted by {signal.Signals(signum).name}: "
+                    "stopped; each group's warehouse is as before or as after its run"
+                )
+                end_process(line, exit_status(signum))
+            if not isinstance(exc, Exception):
+                raise
+            print(failure_line(exc), file=sys.stderr)
+            print(details_line(log.path), file=sys.stderr)
+            return EXIT_FAILED
     print(summary.format())
     return EXIT_FAILED if summary.failed else EXIT_OK
