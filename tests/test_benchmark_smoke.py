@@ -53,3 +53,18 @@ def test_runner_prints_the_table(tmp_path: Path):
     assert "floor s" in header and "run/floor" in header and "peak RSS MB" in header
     assert row.startswith("| 300 + 300 |")
     assert "300 calls: run " in result.stdout and "x the floor of " in result.stdout
+
+
+def test_ingest_timer_writes_every_row(tmp_path: Path):
+    import duckdb
+
+    from benchmarks.ingest import time_ingest
+
+    raw, workdir = tmp_path / "raw", tmp_path / "work"
+    generate(raw, calls=300, events=200, members=5, rows_per_file=100)
+    timings = time_ingest(raw, workdir, "2026-12-01")
+    assert set(timings) == {"read wall", "read cpu", "write wall", "write cpu"}
+    with duckdb.connect(str(workdir / "asklab.duckdb"), read_only=True) as con:
+        calls = con.execute("SELECT count(*) FROM call_rows").fetchone()[0]
+        events = con.execute("SELECT count(*) FROM event_rows").fetchone()[0]
+    assert (calls, events) == (300, 200)
