@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from asklab.cli import main
+from asklab.ingest.check import check_paths
 from asklab.ingest.read import FileError
-from asklab.ingest.validate import check_paths, validate_file
+from asklab.ingest.validate import validate_file
 from tests.support.plan_files import (
     HEADER,
     OTHER_SEED,

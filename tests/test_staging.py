@@ -190,7 +190,7 @@ def test_duckdb_memory_limit_comes_from_the_config(tmp_path: Path) -> None:
 def test_staging_refuses_rows_without_a_contract_column(tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    from asklab.ingest.validate import CALL_ROW_SCHEMA, EVENT_ROW_SCHEMA, REJECTED_SCHEMA
+    from asklab.ingest.row_schemas import CALL_ROW_SCHEMA, EVENT_ROW_SCHEMA, REJECTED_SCHEMA
     from asklab.load import stage_validated
 
     rows = SimpleNamespace(

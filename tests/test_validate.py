@@ -17,8 +17,8 @@ from asklab.ingest import (
     validate_file,
     validate_paths,
 )
+from asklab.ingest.check import check_paths
 from asklab.ingest.dates import earliest_accepted
-from asklab.ingest.validate import check_paths
 from tests.support.spreadsheets import drop_formula_values, write_ods
 
 AS_OF = dt.date(2026, 11, 26)

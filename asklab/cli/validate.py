@@ -42,7 +42,7 @@ def command(args: argparse.Namespace) -> int:
     then a count line, all on standard output (CONTRACT §6, v2); exit 1 when any
     row or file would be rejected."""
     settings = settings_for(args)
-    from asklab.ingest.validate import check_paths
+    from asklab.ingest.check import check_paths
 
     report = check_paths(
         args.paths, settings.raw, as_of=settings.as_of, date_order=settings.date_order

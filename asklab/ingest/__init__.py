@@ -11,6 +11,7 @@ keys and slugs are in :mod:`asklab.keys`. Pure functions only; the loader
 ``asklab.ingest.discover`` module.)
 """
 
+from asklab.ingest.check import NoticeLine, PathsReport, Problem, check_paths, validate_paths
 from asklab.ingest.discover import (
     Discovery,
     Notice,
@@ -20,19 +21,8 @@ from asklab.ingest.discover import (
     source_name,
 )
 from asklab.ingest.read import FileError, FileRead, RawTable, read_file
-from asklab.ingest.validate import (
-    CALL_ROW_SCHEMA,
-    EVENT_ROW_SCHEMA,
-    REJECTED_SCHEMA,
-    NoticeLine,
-    PathsReport,
-    Problem,
-    ValidatedFile,
-    check_paths,
-    validate_file,
-    validate_paths,
-    validate_read,
-)
+from asklab.ingest.row_schemas import CALL_ROW_SCHEMA, EVENT_ROW_SCHEMA, REJECTED_SCHEMA
+from asklab.ingest.validate import ValidatedFile, validate_file, validate_read
 from asklab.keys import contact_key, member_key, member_slug
 
 __all__ = [

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from asklab.freshness import new_data_version
-from asklab.ingest.validate import Problem
+from asklab.ingest.check import Problem
 from asklab.load.copies import replace_copies
 from asklab.load.file_rows import append_load_log, file_load_counts, replace_file_rows
 from asklab.load.plan import IngestPlan, plan_ingest

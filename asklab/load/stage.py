@@ -20,14 +20,13 @@ from typing import Protocol
 import polars as pl
 
 from asklab.ingest.read import FileError
-from asklab.ingest.validate import (
+from asklab.ingest.row_schemas import (
     CALL_ROW_SCHEMA,
     EVENT_ROW_SCHEMA,
     PLAN_ROW_SCHEMA,
     REJECTED_SCHEMA,
-    ValidatedFile,
-    validate_file,
 )
+from asklab.ingest.validate import ValidatedFile, validate_file
 from asklab.load.plan import IngestPlan, PlannedFile
 from asklab.warehouse import StagingArea, Warehouse, begin_staging
 

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 # The loader's real input schemas: a stand-in must not drift from them.
-from asklab.ingest.validate import (
+from asklab.ingest.row_schemas import (
     CALL_ROW_SCHEMA,
     EVENT_ROW_SCHEMA,
     PLAN_ROW_SCHEMA,
