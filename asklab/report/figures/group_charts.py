@@ -197,10 +197,35 @@ FOREST_COLUMNS = ["metric", "row", "row_order", "kind", "diff", "diff_lo", "diff
 
 def comparison_chart(frame: pl.DataFrame, *, metrics: Sequence[str]) -> ChartSpec:
     """Forest plot of reference minus job per member, then pooled and within-member."""
+    return forest_chart(
+        frame,
+        metrics=metrics,
+        kinds=FOREST_KINDS,
+        who="Who",
+        title="Reference against job asks, member by member",
+        description=(
+            "Forest plot: for each member, the difference in rate between reference and job "
+            "asks with its 95% interval, then the pooled group difference and the "
+            "within-member (Mantel-Haenszel) difference."
+        ),
+    )
+
+
+def forest_chart(
+    frame: pl.DataFrame,
+    *,
+    metrics: Sequence[str],
+    kinds: Sequence[str],
+    who: str,
+    title: str,
+    description: str,
+) -> ChartSpec:
+    """Reference minus job with 95% intervals, a row per stratum (``row``, in
+    ``row_order``), then the pooled and the Mantel-Haenszel rows (``kind``)."""
     data = frame.select(FOREST_COLUMNS).filter(pl.col("diff").is_not_null())
     rows = data.sort("row_order")["row"].unique(maintain_order=True).to_list()
-    # A row per member: the names go in after validation (Altair would check
-    # and copy each of them several times).
+    # A row per member or group: the names go in after validation (Altair
+    # would check and copy each of them several times).
     y = alt.Y("row:N", sort=slot("rows"), title=None)
     x = alt.X(
         "diff_lo:Q",
@@ -218,13 +243,11 @@ def comparison_chart(frame: pl.DataFrame, *, metrics: Sequence[str]) -> ChartSpe
             x=alt.X("diff:Q"),
             shape=alt.Shape(
                 "kind:N",
-                scale=alt.Scale(
-                    domain=list(FOREST_KINDS), range=["circle", "diamond", "triangle-down"]
-                ),
+                scale=alt.Scale(domain=list(kinds), range=["circle", "diamond", "triangle-down"]),
                 legend=alt.Legend(title=None, orient="top", labelLimit=400),
             ),
             tooltip=[
-                alt.Tooltip("row:N", title="Who"),
+                alt.Tooltip("row:N", title=who),
                 alt.Tooltip("diff:Q", format="+.0%", title="Difference"),
                 alt.Tooltip("diff_lo:Q", format="+.0%", title="95% low"),
                 alt.Tooltip("diff_hi:Q", format="+.0%", title="95% high"),
@@ -237,12 +260,8 @@ def comparison_chart(frame: pl.DataFrame, *, metrics: Sequence[str]) -> ChartSpe
     faceted = chart.facet(column=alt.Column("metric:N", sort=list(metrics), title=None), spacing=28)
     styled_chart = styled(
         faceted,
-        title="Reference against job asks, member by member",
+        title=title,
         subtitle="Right of the dashed line: reference asks did better. Bars: 95% intervals",
-        description=(
-            "Forest plot: for each member, the difference in rate between reference and job "
-            "asks with its 95% interval, then the pooled group difference and the "
-            "within-member (Mantel-Haenszel) difference."
-        ),
+        description=description,
     )
     return SpecTemplate.from_chart(styled_chart, ["rows"]).fill(rows_json(data), {"rows": rows})

@@ -4,13 +4,12 @@ member-by-member chart does for members. Rows show group keys only."""
 
 from __future__ import annotations
 
-import altair as alt
 import polars as pl
 
 from asklab.metrics import KEY_METRICS, METRIC_LABELS
 from asklab.report.figures.figure import Figure
-from asklab.report.figures.specs import ChartSpec, SpecTemplate, named_data, slot
-from asklab.report.figures.style import rows_json, styled
+from asklab.report.figures.group_charts import forest_chart
+from asklab.report.figures.specs import ChartSpec
 from asklab.report.frames import formats as fmt
 from asklab.report.frames.html_tables import Column, table_html
 
@@ -18,7 +17,6 @@ GROUP_FOREST_KINDS = ("group", "all groups, pooled", "within-group (Mantel-Haens
 # Capitalised: a group key is lower-case, so no group can take these labels.
 POOLED_ROW = "All groups, pooled"
 WITHIN_ROW = "Within-group (MH)"
-FOREST_COLUMNS = ["metric", "row", "row_order", "kind", "diff", "diff_lo", "diff_hi"]
 
 
 def groups_forest_frame(comparison: pl.DataFrame) -> pl.DataFrame:
@@ -65,63 +63,19 @@ def groups_forest_frame(comparison: pl.DataFrame) -> pl.DataFrame:
 
 
 def groups_forest_chart(frame: pl.DataFrame) -> ChartSpec:
-    """Forest plot, one facet per key metric; the row names go in after validation."""
-    data = frame.select(FOREST_COLUMNS).filter(pl.col("diff").is_not_null())
-    rows = data.sort("row_order")["row"].unique(maintain_order=True).to_list()
-    y = alt.Y("row:N", sort=slot("rows"), title=None)
-    interval = (
-        alt.Chart()
-        .mark_rule(strokeWidth=2, color="#3b4252")
-        .encode(
-            y=y,
-            x=alt.X(
-                "diff_lo:Q",
-                scale=alt.Scale(domain=[-1, 1]),
-                axis=alt.Axis(format="+%", tickCount=5),
-                title="Reference minus job (points of share)",
-            ),
-            x2="diff_hi:Q",
-        )
-    )
-    estimate = (
-        alt.Chart()
-        .mark_point(filled=True, size=80, color="#1c2230")
-        .encode(
-            y=y,
-            x=alt.X("diff:Q"),
-            shape=alt.Shape(
-                "kind:N",
-                scale=alt.Scale(
-                    domain=list(GROUP_FOREST_KINDS), range=["circle", "diamond", "triangle-down"]
-                ),
-                legend=alt.Legend(title=None, orient="top", labelLimit=400),
-            ),
-            tooltip=[
-                alt.Tooltip("row:N", title="Group"),
-                alt.Tooltip("diff:Q", format="+.0%", title="Difference"),
-                alt.Tooltip("diff_lo:Q", format="+.0%", title="95% low"),
-                alt.Tooltip("diff_hi:Q", format="+.0%", title="95% high"),
-            ],
-        )
-    )
-    no_difference = alt.Chart().mark_rule(color="#9aa1ad", strokeDash=[3, 3]).encode(x=alt.datum(0))
-    layered = alt.layer(no_difference, interval, estimate, data=named_data()).properties(
-        width=300, height=24 * max(len(rows), 1)
-    )
-    chart = styled(
-        layered.facet(
-            column=alt.Column("metric:N", sort=[METRIC_LABELS[m] for m in KEY_METRICS], title=None),
-            spacing=28,
-        ),
+    """Forest plot, one facet per key metric: a row per group, then pooled and MH."""
+    return forest_chart(
+        frame,
+        metrics=[METRIC_LABELS[m] for m in KEY_METRICS],
+        kinds=GROUP_FOREST_KINDS,
+        who="Group",
         title="Reference against job asks, group by group",
-        subtitle="Right of the dashed line: reference asks did better. Bars: 95% intervals",
         description=(
             "Forest plot: for each group, the difference in rate between reference and job "
             "asks with its 95% interval, then every group's calls pooled and the "
             "within-group (Mantel-Haenszel) difference with their intervals."
         ),
     )
-    return SpecTemplate.from_chart(chart, ["rows"]).fill(rows_json(data), {"rows": rows})
 
 
 def groups_forest_figure(comparison: pl.DataFrame, *, key: str) -> Figure | None:
