@@ -3,11 +3,13 @@
 Metric names, scopes, strategies and funnel stages are the values of the
 warehouse's columns (CONTRACT section 3), so the table that writes them and
 the page that looks them up must agree; the small-sample threshold must be
-the one the tables flag and the pages explain. No imports: any module may
-use this one.
+the one the tables flag and the pages explain. It imports only Polars (for
+the metrics' n and x as expressions), so any module may use it.
 """
 
 from __future__ import annotations
+
+import polars as pl
 
 # -- Scopes: every summary table has a block for the group and one per member ---
 
@@ -27,6 +29,15 @@ STRATEGY_ORDER: tuple[str, ...] = (JOB, REFERENCE, MIXED, OTHER)
 
 # The four rate metrics, in the order tables list them.
 RATE_METRICS: tuple[str, ...] = ("yes_rate", "intro_rate", "lead_rate", "reached_out_rate")
+# n and x of each rate metric per call (section 3), summed by every table that
+# counts them (the observational tables and the plan comparison): yes_rate
+# counts calls with a known said_yes, the others mature calls.
+RATE_N_X: dict[str, tuple[pl.Expr, pl.Expr]] = {
+    "yes_rate": (pl.col("said_yes").is_not_null(), pl.col("said_yes").fill_null(False)),
+    "intro_rate": (pl.col("mature"), pl.col("mature") & pl.col("any_introduction")),
+    "lead_rate": (pl.col("mature"), pl.col("mature") & pl.col("any_lead")),
+    "reached_out_rate": (pl.col("mature"), pl.col("mature") & pl.col("reached_out")),
+}
 # Counted over mature calls only: the yes rate is known on the day of the call,
 # the others only once the attribution window is over.
 MATURE_METRICS: frozenset[str] = frozenset(

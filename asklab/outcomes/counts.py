@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from asklab.metrics import GROUP, MEMBER
+from asklab.metrics import GROUP, MEMBER, RATE_METRICS, RATE_N_X
 from asklab.outcomes.schemas import CALL_OUTCOMES_SCHEMA, _conform
 
 # The finest grouping the count tables need; coarser ones are sums of it.
@@ -31,11 +31,9 @@ def _call_counts(call_outcomes: pl.DataFrame) -> pl.DataFrame:
     counts = [
         pl.len().alias("calls"),
         mature.sum().alias("mature_calls"),
-        pl.col("said_yes").is_not_null().sum().alias("yes_rate_n"),
-        pl.col("said_yes").sum().alias("yes_rate_x"),
-        (pl.col("any_introduction") & mature).sum().alias("intro_rate_x"),
-        (pl.col("any_lead") & mature).sum().alias("lead_rate_x"),
-        (pl.col("reached_out") & mature).sum().alias("reached_out_rate_x"),
+        # The rates' n and x (asklab.metrics); the n of the last three is mature_calls.
+        RATE_N_X["yes_rate"][0].sum().alias("yes_rate_n"),
+        *(RATE_N_X[metric][1].sum().alias(f"{metric}_x") for metric in RATE_METRICS),
         pl.col("leads_total").filter(mature).sum().alias("_mature_leads"),
         (pl.col("said_yes").fill_null(False) & mature).sum().alias("_said_yes_mature"),
         ((pl.col("interviews") > 0) & mature).sum().alias("_interview_mature"),

@@ -14,19 +14,10 @@ import numpy as np
 import polars as pl
 
 from asklab import stats
-from asklab.metrics import JOB, RATE_METRICS
+from asklab.metrics import JOB, RATE_METRICS, RATE_N_X
 
 # Arms compared against job, in canonical order.
 TREATED_ARMS: tuple[str, ...] = ("reference", "introduction")
-
-# n and x of each rate metric per call (section 3): yes_rate counts calls with
-# a non-null said_yes, the others count mature calls.
-_METRIC_N_X: dict[str, tuple[pl.Expr, pl.Expr]] = {
-    "yes_rate": (pl.col("said_yes").is_not_null(), pl.col("said_yes").fill_null(False)),
-    "intro_rate": (pl.col("mature"), pl.col("mature") & pl.col("any_introduction")),
-    "lead_rate": (pl.col("mature"), pl.col("mature") & pl.col("any_lead")),
-    "reached_out_rate": (pl.col("mature"), pl.col("mature") & pl.col("reached_out")),
-}
 
 PLAN_ASSIGNMENTS_SCHEMA: dict[str, pl.DataType] = {
     "plan_id": pl.String(),
@@ -155,7 +146,7 @@ def _per_plan_counts(done: pl.DataFrame) -> pl.DataFrame:
     """n and x of every metric per (member, plan_id, arm) over done assignments."""
     return done.group_by("member", "plan_id", "arm").agg(
         expr.cast(pl.Int64).sum().alias(f"{metric}_{part}")
-        for metric, (n, x) in _METRIC_N_X.items()
+        for metric, (n, x) in RATE_N_X.items()
         for part, expr in (("n", n.fill_null(False)), ("x", x.fill_null(False)))
     )
 
