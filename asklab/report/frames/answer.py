@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from asklab.metrics import JOB, KEY_METRICS, REFERENCE, SMALL_SAMPLE_N
+from asklab.report.frames.formats import signed_int
+from asklab.report.frames.formats import whole_points as points
 from asklab.report.frames.scopes import metric_row
 
 # What an ask achieved, per metric, and what the metric counts.
@@ -64,15 +66,6 @@ class Answer:
         return f"{kind} ({self.scope})"
 
 
-def points(share: float) -> int:
-    """A share as whole percentage points, rounded as the tables round them."""
-    return round(share * 100)
-
-
-def _signed(value: int) -> str:
-    return "0" if value == 0 else f"{value:+d}"
-
-
 def _point_word(value: int) -> str:
     return "point" if abs(value) == 1 else "points"
 
@@ -100,7 +93,9 @@ def metric_sentence(
     diff, lo, hi = points(contrast.diff), points(contrast.lo), points(contrast.hi)
     few = _few_calls(contrast, arm, base)
     if contrast.lo <= 0 <= contrast.hi:
-        numbers = f"({_signed(diff)} {_point_word(diff)}, {_signed(lo)} to {_signed(hi)}{few})"
+        numbers = (
+            f"({signed_int(diff)} {_point_word(diff)}, {signed_int(lo)} to {signed_int(hi)}{few})"
+        )
         if first:
             return f"{between} no clear difference in {noun} yet {numbers}."
         return f"On {noun} there is no clear difference yet {numbers}."

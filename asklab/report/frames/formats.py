@@ -31,8 +31,7 @@ def signed_points(value: float | None) -> str:
     """A difference of shares in percentage points: 0.123 -> '+12 pp', -0.004 -> '0 pp'."""
     if value is None:
         return MISSING
-    points = round(value * 100)
-    return "0 pp" if points == 0 else f"{points:+d} pp"
+    return f"{signed_int(whole_points(value))} pp"
 
 
 def points_interval(value: float | None, lo: float | None, hi: float | None) -> str:
@@ -41,12 +40,19 @@ def points_interval(value: float | None, lo: float | None, hi: float | None) -> 
         return MISSING
     if lo is None or hi is None:
         return signed_points(value)
-    return f"{signed_points(value)} [{_signed(lo)} to {_signed(hi)}]"
+    return (
+        f"{signed_points(value)} [{signed_int(whole_points(lo))} to {signed_int(whole_points(hi))}]"
+    )
 
 
-def _signed(value: float) -> str:
-    points = round(value * 100)
-    return "0" if points == 0 else f"{points:+d}"
+def whole_points(share: float) -> int:
+    """A share (or a difference of shares) as whole percentage points: 0.123 -> 12."""
+    return round(share * 100)
+
+
+def signed_int(value: int) -> str:
+    """'+12', '-3', and '0' without a sign."""
+    return "0" if value == 0 else f"{value:+d}"
 
 
 def per_call(value: float | None, lo: float | None = None, hi: float | None = None) -> str:
