@@ -286,6 +286,35 @@ def mantel_haenszel_diff(
     return _mh_estimate(*strata)
 
 
+def stratified_comparison(
+    x1: ArrayLike, n1: ArrayLike, x2: ArrayLike, n2: ArrayLike
+) -> dict[str, float | int | None]:
+    """Side 1 against side 2 over strata (one array element each): the sums
+    (``x1``, ``n1``, ``x2``, ``n2``), their difference with Newcombe's interval
+    (``diff``, ``diff_lo``, ``diff_hi``), P(p1 > p2) under Beta(1 + x, 1 + n - x)
+    posteriors (``prob_better``), and the Mantel-Haenszel difference with Sato's
+    interval (``mh_diff``, ``mh_diff_lo``, ``mh_diff_hi``). An undefined value is
+    None. The pooled comparison of the plans (plans as strata) and of the groups
+    (groups as strata) both take it from here.
+    """
+    arrays = [np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (x1, n1, x2, n2)]
+    sx1, sn1, sx2, sn2 = (int(a.sum()) for a in arrays)
+    diff, lo, hi = newcombe_diff_interval(sx1, sn1, sx2, sn2)
+    prob = prob_beta_greater(1 + sx1, 1 + sn1 - sx1, 1 + sx2, 1 + sn2 - sx2)
+    mh, mh_lo, mh_hi = mantel_haenszel_diff_interval(*arrays)
+    values = {
+        "diff": diff,
+        "diff_lo": lo,
+        "diff_hi": hi,
+        "prob_better": prob,
+        "mh_diff": mh,
+        "mh_diff_lo": mh_lo,
+        "mh_diff_hi": mh_hi,
+    }
+    defined = {k: None if v is None or np.isnan(v) else float(v) for k, v in values.items()}
+    return {"x1": sx1, "n1": sn1, "x2": sx2, "n2": sn2, **defined}
+
+
 def _usable_strata(
     x1: ArrayLike, n1: ArrayLike, x2: ArrayLike, n2: ArrayLike, caller: str
 ) -> tuple[NDArray[np.float64], ...] | None:

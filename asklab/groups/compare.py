@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import polars as pl
 
 from asklab import stats
@@ -129,32 +128,25 @@ def pooled_comparison(strata: pl.DataFrame) -> pl.DataFrame:
         set(strata["metric"]) - set(RATE_METRICS)
     ):
         part = strata.filter(pl.col("metric") == metric)
-        x_ref, n_ref, x_job, n_job = (
-            part[name].to_numpy().astype(np.float64)
-            for name in ("x_ref", "n_ref", "x_job", "n_job")
+        pooled = stats.stratified_comparison(
+            part["x_ref"], part["n_ref"], part["x_job"], part["n_job"]
         )
-        sums = [int(v.sum()) for v in (x_ref, n_ref, x_job, n_job)]
-        diff, lo, hi = stats.newcombe_diff_interval(*sums)
-        prob = stats.prob_beta_greater(
-            1 + sums[0], 1 + sums[1] - sums[0], 1 + sums[2], 1 + sums[3] - sums[2]
-        )
-        mh, mh_lo, mh_hi = stats.mantel_haenszel_diff_interval(x_ref, n_ref, x_job, n_job)
         rows.append(
             {
                 "group_key": None,
                 "group_slug": None,
                 "metric": metric,
-                "n_ref": sums[1],
-                "x_ref": sums[0],
-                "n_job": sums[3],
-                "x_job": sums[2],
-                "diff": _float(diff),
-                "diff_lo": _float(lo),
-                "diff_hi": _float(hi),
-                "prob_ref_better": _float(prob),
-                "mh_diff": _float(mh),
-                "mh_diff_lo": _float(mh_lo),
-                "mh_diff_hi": _float(mh_hi),
+                "n_ref": pooled["n1"],
+                "x_ref": pooled["x1"],
+                "n_job": pooled["n2"],
+                "x_job": pooled["x2"],
+                "diff": pooled["diff"],
+                "diff_lo": pooled["diff_lo"],
+                "diff_hi": pooled["diff_hi"],
+                "prob_ref_better": pooled["prob_better"],
+                "mh_diff": pooled["mh_diff"],
+                "mh_diff_lo": pooled["mh_diff_lo"],
+                "mh_diff_hi": pooled["mh_diff_hi"],
                 "groups": part.height,
             }
         )
@@ -183,10 +175,6 @@ POOLED_SCHEMA: dict[str, pl.DataType] = {
     },
     "groups": pl.Int64(),
 }
-
-
-def _float(value: float | None) -> float | None:
-    return None if value is None or np.isnan(value) else float(value)
 
 
 @contextmanager

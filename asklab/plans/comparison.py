@@ -162,30 +162,26 @@ def _metric_row(arm: str, metric: str, per_plan: pl.DataFrame) -> dict | None:
     strata = sides[arm].join(sides[JOB], on=["member", "plan_id"], how="full", coalesce=True)
     # In a fixed order: the MH sums must not depend on how group_by ordered them.
     strata = strata.fill_null(0).sort("member", "plan_id")
-    n_arm, x_arm = int(strata["n"].sum()), int(strata["x"].sum())
-    n_job, x_job = int(strata["n_right"].sum()), int(strata["x_right"].sum())
-    if n_arm == 0 or n_job == 0:
-        return None
-    diff, lo, hi = stats.newcombe_diff_interval(x_arm, n_arm, x_job, n_job)
-    mh, mh_lo, mh_hi = stats.mantel_haenszel_diff_interval(
+    pooled = stats.stratified_comparison(
         strata["x"], strata["n"], strata["x_right"], strata["n_right"]
     )
+    if pooled["n1"] == 0 or pooled["n2"] == 0:
+        return None
+    x_job, n_job = int(pooled["x2"]), int(pooled["n2"])
     return {
         "arm": arm,
         "metric": metric,
-        "n_arm": n_arm,
-        "x_arm": x_arm,
+        "n_arm": pooled["n1"],
+        "x_arm": pooled["x1"],
         "n_job": n_job,
         "x_job": x_job,
-        "diff": diff,
-        "diff_lo": lo,
-        "diff_hi": hi,
-        "prob_arm_better": stats.prob_beta_greater(
-            1 + x_arm, 1 + n_arm - x_arm, 1 + x_job, 1 + n_job - x_job
-        ),
-        "mh_diff": mh,
-        "mh_diff_lo": mh_lo,
-        "mh_diff_hi": mh_hi,
+        "diff": pooled["diff"],
+        "diff_lo": pooled["diff_lo"],
+        "diff_hi": pooled["diff_hi"],
+        "prob_arm_better": pooled["prob_better"],
+        "mh_diff": pooled["mh_diff"],
+        "mh_diff_lo": pooled["mh_diff_lo"],
+        "mh_diff_hi": pooled["mh_diff_hi"],
         "plans": int(((strata["n"] > 0) & (strata["n_right"] > 0)).sum()),
         "n_needed_per_arm": n_needed_per_arm(x_job, n_job),
     }
