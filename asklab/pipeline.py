@@ -211,6 +211,7 @@ def open_run(settings: Settings, progress: Progress = SILENT) -> Iterator[Weekly
                     settings.db,
                     lock_timeout=settings.lock_timeout,
                     memory_limit=settings.duckdb_memory_limit,
+                    threads=settings.threads,
                     on_wait=progress.note,
                 )
             )
@@ -258,6 +259,7 @@ def read_files(run: WeeklyRun, plan: IngestPlan) -> dict:
             as_of=settings.as_of,
             date_order=settings.date_order,
             progress=run.progress.files,
+            workers=settings.threads,
         )
 
 
@@ -300,7 +302,7 @@ def render_pages(wh: Warehouse, settings: Settings, run_id: str) -> list[Path]:
     from asklab.report import load_report_data, render_reports
 
     data = load_report_data(wh.con, as_of=settings.as_of, run_id=run_id)
-    return render_reports(data, settings.reports, as_of=settings.as_of)
+    return render_reports(data, settings.reports, as_of=settings.as_of, threads=settings.threads)
 
 
 def run_weekly(settings: Settings, progress: Progress = SILENT) -> RunSummary:

@@ -52,6 +52,10 @@ class Settings:
     dask_address: str | None = None
     # Worker processes of that temporary local cluster; None: one per CPU.
     dask_workers: int | None = None
+    # CPU threads one run may use (DuckDB, file validation, page writing); None:
+    # one per CPU. A groups run gives each group one: there the groups run side
+    # by side, and threads within a group would only compete with them.
+    threads: int | None = None
 
     def __post_init__(self) -> None:
         if self.window < 0:
@@ -62,6 +66,8 @@ class Settings:
             )
         if self.dask_workers is not None and self.dask_workers < 1:
             raise SettingsError(f"dask_workers must be >= 1, got {self.dask_workers}")
+        if self.threads is not None and self.threads < 1:
+            raise SettingsError(f"threads must be >= 1, got {self.threads}")
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with every non-None override applied."""
@@ -136,6 +142,8 @@ def settings_from_mapping(table: dict[str, Any], base_dir: Path, origin: str) ->
             values["dask_address"] = str(table["dask_address"]) or None
         if "dask_workers" in table:
             values["dask_workers"] = int(table["dask_workers"])
+        if "threads" in table:
+            values["threads"] = int(table["threads"])
         if "lock_timeout" in table:
             values["lock_timeout"] = float(table["lock_timeout"])
         return Settings(**values)

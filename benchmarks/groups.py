@@ -8,12 +8,18 @@ then, in one invocation, on the same files:
 
 - **serial**: every group's weekly run (``asklab.pipeline.run_weekly``)
   one after the other in this process, no Prefect, no Dask;
-- **cluster**: the groups flow (``flows.groups.groups_analysis``: one Prefect
-  task per group, then the all-groups step) on a ``LocalCluster`` of one
-  single-threaded worker process per CPU, into fresh warehouses. The
-  cluster's start and Prefect's temporary API are timed apart; the flow's
-  wall time includes the all-groups step, which is also timed alone;
-- **empty groups**: the same two ways over E empty group folders, which
+- **cluster**: the groups flow (``flows.groups.groups_analysis``: a Prefect
+  task run per group, in batches of groups per Dask task, then the
+  all-groups step) on the ``LocalCluster`` that ``asklab run --groups``
+  starts (one single-threaded worker process per CPU, the same settings),
+  into fresh warehouses. The cluster's start (with the workers' preload
+  imports) and Prefect's temporary API are timed apart; the flow's wall time
+  includes the all-groups step, which is also timed alone;
+- twice, each time on a fresh cluster: with the run's Prefect API a
+  **temporary** one (as when no project server runs) and with the
+  **project server** (``asklab server start``); the workers use the run's
+  API either way, never one of their own;
+- **empty groups**: the same ways over E empty group folders, which
   gives the per-group overhead of a Prefect task plus Dask scheduling:
   worker-seconds per group on the cluster minus seconds per group serially;
 - **peak memory** of this process after the serial run, and of each worker
@@ -141,30 +147,12 @@ def main() -> None:
     serial_rss = peak_rss_mb()
     print(f"serial: {serial:.1f} s ({serial_empty:.1f} s for the empty groups)", flush=True)
 
-    from distributed import Client, LocalCluster
-
-    from asklab.server import temporary_api
-
-    api_started = time.perf_counter()
-    with temporary_api(workdir) as api_url:
-        os.environ["PREFECT_API_URL"] = api_url
-        api_seconds = time.perf_counter() - api_started
-        cluster_started = time.perf_counter()
-        with (
-            LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-            ) as cluster,
-            Client(cluster) as client,
-        ):
-            cluster_seconds = time.perf_counter() - cluster_started
-            address = cluster.scheduler_address
-            clustered, failed = run_cluster(full, workdir / "runs" / "cluster", address)
-            clustered_empty, _ = run_cluster(empty, workdir / "runs" / "cluster-empty", address)
-            worker_rss = client.run(worker_peak_rss_mb)
-        all_groups_step = time_all_groups_step(full, workdir / "runs" / "cluster")
-        del os.environ["PREFECT_API_URL"]
-
-    overhead = clustered_empty * workers / args.empty_groups - serial_empty / args.empty_groups
+    setups = {
+        "temporary API": run_setup("temporary", full, empty, workdir, workers),
+        "project server": run_setup("project", full, empty, workdir, workers),
+    }
+    step_dir = workdir / "runs" / "cluster-temporary"
+    all_groups_step = time_all_groups_step(full, step_dir)
     results = {
         "groups": args.groups,
         "calls_per_group": args.calls,
@@ -172,50 +160,111 @@ def main() -> None:
         "cpus": cpus,
         "workers": workers,
         "serial_s": serial,
-        "cluster_s": clustered,
-        "speedup": serial / clustered,
-        "cluster_start_s": cluster_seconds,
-        "prefect_api_start_s": api_seconds,
-        "failed_groups": failed,
         "empty_groups": args.empty_groups,
         "serial_empty_s": serial_empty,
-        "cluster_empty_s": clustered_empty,
-        "overhead_per_group_s": overhead,
         "all_groups_step_s": all_groups_step,
         "serial_peak_rss_mb": serial_rss,
-        "worker_peak_rss_mb": sorted(worker_rss.values()),
+        "setups": setups,
     }
     print(format_table(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 
 
+def run_setup(name: str, full: Path, empty: Path, workdir: Path, workers: int) -> dict:
+    """The groups flow on a fresh LocalCluster, with the run's Prefect API either
+    a temporary one (no project server running) or the project's server."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    from asklab import server
+    from asklab.groups.cluster import LOCAL_CLUSTER_CONFIG, local_cluster_kwargs
+    from asklab.settings import Settings
+
+    project = workdir / name
+    api_started = time.perf_counter()
+    if name == "project":
+        server.start(project, port=server._free_port())
+    try:
+        with server.api_for_run(project, say=lambda line: None):
+            api_seconds = time.perf_counter() - api_started
+            cluster_started = time.perf_counter()
+            # The cluster `asklab run --groups` would start (its workers import the
+            # pipeline as they start), started here so that its start is timed apart.
+            with (
+                dask.config.set(LOCAL_CLUSTER_CONFIG),
+                LocalCluster(**local_cluster_kwargs(Settings(dask_workers=workers))) as cluster,
+                Client(cluster) as client,
+            ):
+                cluster_seconds = time.perf_counter() - cluster_started
+                address = cluster.scheduler_address
+                runs = workdir / "runs"
+                clustered, failed = run_cluster(full, runs / f"cluster-{name}", address)
+                clustered_empty, _ = run_cluster(empty, runs / f"cluster-{name}-empty", address)
+                worker_rss = client.run(worker_peak_rss_mb)
+    finally:
+        if name == "project":
+            server.stop(project)
+    print(f"cluster, {name}: {clustered:.1f} s ({clustered_empty:.1f} s empty)", flush=True)
+    return {
+        "cluster_s": clustered,
+        "cluster_empty_s": clustered_empty,
+        "cluster_start_s": cluster_seconds,
+        "prefect_api_start_s": api_seconds,
+        "failed_groups": failed,
+        "worker_peak_rss_mb": sorted(worker_rss.values()),
+    }
+
+
 def format_table(r: dict) -> str:
-    per_group = r["cluster_s"] * r["workers"] / r["groups"]
-    rows = [
-        ("groups x calls (+ as many events)", f"{r['groups']} x {r['calls_per_group']:,}"),
-        ("CPUs / cluster workers", f"{r['cpus']} / {r['workers']}"),
-        ("serial, one process, no Dask s", f"{r['serial_s']:.1f}"),
-        ("cluster, groups flow (incl. all-groups step) s", f"{r['cluster_s']:.1f}"),
-        ("speedup", f"{r['speedup']:.2f}x"),
-        (
-            "cluster start s / Prefect temporary API s",
-            f"{r['cluster_start_s']:.1f} / {r['prefect_api_start_s']:.1f}",
+    """One column per Prefect set-up; the serial figures repeat in each."""
+    names = list(r["setups"])
+    groups, workers = r["groups"], r["workers"]
+
+    def row(label: str, value) -> str:
+        return f"| {label} | " + " | ".join(value(r["setups"][n]) for n in names) + " |"
+
+    def same(text: str):
+        return lambda _setup: text
+
+    def overhead(setup: dict) -> float:
+        """Worker-seconds per empty group on the cluster minus seconds per empty group serially."""
+        return (setup["cluster_empty_s"] * workers - r["serial_empty_s"]) / r["empty_groups"]
+
+    lines = [
+        "| measure | " + " | ".join(f"cluster, {n}" for n in names) + " |",
+        "|---|" + "---|" * len(names),
+        row("groups x calls (+ as many events)", same(f"{groups} x {r['calls_per_group']:,}")),
+        row("CPUs / cluster workers", same(f"{r['cpus']} / {workers}")),
+        row("serial, one process, no Dask s", same(f"{r['serial_s']:.1f}")),
+        row("cluster, groups flow (incl. all-groups step) s", lambda x: f"{x['cluster_s']:.1f}"),
+        row("speedup", lambda x: f"{r['serial_s'] / x['cluster_s']:.2f}x"),
+        row(
+            "speedup with the all-groups step on both sides",
+            lambda x: f"{(r['serial_s'] + r['all_groups_step_s']) / x['cluster_s']:.2f}x",
         ),
-        ("serial s per group", f"{r['serial_s'] / r['groups']:.3f}"),
-        ("cluster worker-s per group", f"{per_group:.3f}"),
-        (
+        row(
+            "cluster start s / Prefect API start s",
+            lambda x: f"{x['cluster_start_s']:.1f} / {x['prefect_api_start_s']:.1f}",
+        ),
+        row("serial s per group", same(f"{r['serial_s'] / groups:.3f}")),
+        row("cluster worker-s per group", lambda x: f"{x['cluster_s'] * workers / groups:.3f}"),
+        row(
             f"empty groups ({r['empty_groups']}): serial s / cluster s",
-            f"{r['serial_empty_s']:.1f} / {r['cluster_empty_s']:.1f}",
+            lambda x: f"{r['serial_empty_s']:.1f} / {x['cluster_empty_s']:.1f}",
         ),
-        ("per-group overhead (Prefect task + Dask), worker-s", f"{r['overhead_per_group_s']:.3f}"),
-        ("all-groups step alone s", f"{r['all_groups_step_s']:.2f}"),
-        ("peak RSS serial process MB", f"{r['serial_peak_rss_mb']:.0f}"),
-        ("peak RSS per worker MB", ", ".join(f"{v:.0f}" for v in r["worker_peak_rss_mb"])),
-        ("failed groups", str(r["failed_groups"])),
+        row(
+            "per-group overhead (Prefect task + Dask), worker-s",
+            lambda x: f"{overhead(x):.3f}",
+        ),
+        row("all-groups step alone s", same(f"{r['all_groups_step_s']:.2f}")),
+        row("peak RSS serial process MB", same(f"{r['serial_peak_rss_mb']:.0f}")),
+        row(
+            "peak RSS per worker MB",
+            lambda x: ", ".join(f"{v:.0f}" for v in x["worker_peak_rss_mb"]),
+        ),
+        row("failed groups", lambda x: str(x["failed_groups"])),
     ]
-    lines = ["| measure | value |", "|---|---|"]
-    lines += [f"| {name} | {value} |" for name, value in rows]
     return "\n".join(lines)
 
 

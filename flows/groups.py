@@ -1,13 +1,18 @@
-"""Many groups in one Prefect flow run, one task per group on a Dask cluster (CONTRACT §8).
+"""Many groups in one Prefect flow run, each group a task run on a Dask cluster (CONTRACT §8).
 
-The flow only wires: it finds the groups, submits one task per group to a
+The flow only wires: it finds the groups, splits them into batches
+(``asklab.groups.batches``), submits one Dask task per batch to a
 prefect-dask ``DaskTaskRunner`` (a temporary local cluster, or the running
 one at ``settings.dask_address``), waits for them all, then builds the
-all-groups database and pages in this process. A group's task runs the plain
-single-group pipeline (``asklab.pipeline.run_weekly``) on that group's
-settings inside the worker: no nested flow, no Prefect server of its own
-(the task inherits the flow's API address with its settings context). A
-group that fails fails its task only; the others go on.
+all-groups database and pages in this process. In the worker, a batch runs
+its groups one after the other, each as its own Prefect task run ("group
+<slug>", the plain single-group pipeline, ``asklab.pipeline.run_weekly``, on
+that group's settings) with its own failure: no nested flow, no Prefect
+server of its own (the tasks inherit the flow's API address with its
+settings context). Batches, not a Dask task per group, because setting up a
+Prefect task run in a worker costs about 0.1 s and a nested one almost
+nothing (docs/performance.md). A batch lost whole (its worker died) is run
+again one group a task, so that a group that kills its worker fails alone.
 
 The runner is entered inside the flow, built from the settings, rather than
 fixed on the decorator, so a scheduled run (``asklab serve --groups``) picks
@@ -16,8 +21,11 @@ its cluster from its parameters like a run from the command line.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 
+import dask
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect_dask import DaskTaskRunner
@@ -34,8 +42,10 @@ from asklab.groups import (
     run_group,
     write_all_groups_pages,
 )
+from asklab.groups.batches import make_batches
 from asklab.groups.cluster import (
     CONNECT_TIMEOUT,
+    LOCAL_CLUSTER_CONFIG,
     ClusterUnreachable,
     check_reachable,
     describe,
@@ -54,6 +64,32 @@ group_task = task(
     _run_group,
     name="group",
     task_run_name="group {group.slug}",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+)
+
+
+def _error_text(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, GroupFailed) else f"{type(exc).__name__}: {exc}"
+
+
+def _run_batch(label: str, groups: tuple[Group, ...], settings: Settings) -> list[GroupOutcome]:
+    """Run each group of the batch as its own task run; one group's failure is its own."""
+    outcomes: list[GroupOutcome] = []
+    for group in groups:
+        try:
+            summary = group_task(group, group_settings(settings, group))
+        except Exception as exc:  # the group's failure, kept for the summary
+            outcomes.append(GroupOutcome(group, error=_error_text(exc)))
+        else:
+            outcomes.append(GroupOutcome(group, summary=summary))
+    return outcomes
+
+
+batch_task = task(
+    _run_batch,
+    name="groups",
+    task_run_name="{label}",
     cache_policy=NO_CACHE,
     persist_result=False,
 )
@@ -84,31 +120,69 @@ def wait_for_a_worker(client, address: str) -> None:
         ) from None
 
 
-def _outcome(group: Group, future) -> GroupOutcome:
-    try:
-        future.wait()
-        return GroupOutcome(group, summary=future.result())
-    except Exception as exc:  # the group's failure, kept for the summary
-        error = str(exc) if isinstance(exc, GroupFailed) else f"{type(exc).__name__}: {exc}"
-        return GroupOutcome(group, error=error)
+def _labels(batches: Sequence[tuple[Group, ...]], again: bool) -> list[str]:
+    if again:
+        return [f"group {batch[0].slug} again, alone" for batch in batches]
+    total = len(batches)
+    return [
+        f"batch {n} of {total}: {len(b)} group{'' if len(b) == 1 else 's'}"
+        for n, b in enumerate(batches, start=1)
+    ]
+
+
+def _run_batches(
+    runner: DaskTaskRunner,
+    batches: Sequence[tuple[Group, ...]],
+    settings: Settings,
+    *,
+    again: bool = False,
+) -> dict[str, GroupOutcome]:
+    """Every group's outcome by key. A batch of several groups lost whole (its
+    worker died, say) is run again one group a task, so a group that kills its
+    worker fails alone and the others still run."""
+    futures = [
+        runner.submit(batch_task, {"label": label, "groups": batch, "settings": settings})
+        for label, batch in zip(_labels(batches, again), batches, strict=True)
+    ]
+    outcomes: dict[str, GroupOutcome] = {}
+    alone: list[tuple[Group, ...]] = []
+    for batch, future in zip(batches, futures, strict=True):
+        try:
+            outcomes |= {outcome.group.key: outcome for outcome in future.result()}
+        except Exception as exc:  # the batch's task did not finish
+            if len(batch) > 1:
+                alone += [(group,) for group in batch]
+            else:
+                outcomes[batch[0].key] = GroupOutcome(batch[0], error=_error_text(exc))
+    if alone:
+        outcomes |= _run_batches(runner, alone, settings, again=True)
+    return outcomes
+
+
+def run_groups(settings: Settings, groups: Sequence[Group]) -> list[GroupOutcome]:
+    """Every group's run on the cluster, in the groups' order.
+
+    Each group's run gets one thread (``settings.threads`` unless set): the
+    groups run side by side, one per worker thread.
+    """
+    per_group = dataclasses.replace(settings, threads=settings.threads or 1)
+    local = not settings.dask_address
+    with (
+        dask.config.set(LOCAL_CLUSTER_CONFIG if local else {}),
+        task_runner_for(settings) as runner,
+    ):
+        if not local:
+            wait_for_a_worker(runner.client, settings.dask_address)
+        slots = sum(runner.client.nthreads().values())
+        outcomes = _run_batches(runner, make_batches(groups, slots), per_group)
+    return [outcomes[group.key] for group in groups]
 
 
 @flow(name="groups_analysis", log_prints=True)
 def groups_analysis(settings: Settings, groups_dir: Path) -> GroupsSummary:
     """Run every group of ``groups_dir`` on Dask, then compare the groups."""
     found = find_groups(Path(groups_dir))
-    outcomes: list[GroupOutcome] = []
-    if found.groups:
-        with task_runner_for(settings) as runner:
-            if settings.dask_address:
-                wait_for_a_worker(runner.client, settings.dask_address)
-            futures = [
-                runner.submit(
-                    group_task, {"group": group, "settings": group_settings(settings, group)}
-                )
-                for group in found.groups
-            ]
-            outcomes = [_outcome(g, f) for g, f in zip(found.groups, futures, strict=True)]
+    outcomes = run_groups(settings, found.groups) if found.groups else []
     all_groups = build_all_groups(settings.db_dir, outcomes)
     pages = write_all_groups_pages(
         settings.reports,

@@ -255,16 +255,16 @@ def test_groups_on_a_running_cluster_equal_single_runs(tmp_path: Path, dask_clus
 def test_a_failing_group_on_the_local_cluster_leaves_the_others_complete(tmp_path: Path):
     groups = make_groups(tmp_path / "groups")
     (groups / "empty").mkdir()
+    (groups / "empty too").mkdir()
     # The group's warehouse is not a database: its run fails on opening it.
     (tmp_path / "wh").mkdir()
     (tmp_path / "wh" / "north.duckdb").write_text("not a database")
-
-    result = run_groups(tmp_path, groups, "--dask-workers", "2")
+    # One worker, five groups: four batches, so one batch runs two groups.
+    result = run_groups(tmp_path, groups, "--dask-workers", "1")
 
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "temporary local Dask cluster, 2 worker processes" in result.stdout
-    assert "2 of 4 groups completed" not in result.stdout
-    assert "3 of 4 groups completed" in result.stdout
+    assert "temporary local Dask cluster, 1 worker process" in result.stdout
+    assert "4 of 5 groups completed" in result.stdout
     failed = [line for line in result.stdout.splitlines() if "FAILED" in line]
     assert len(failed) == 1 and "'north'" in failed[0] and "stage 'ingest' failed" in failed[0]
     assert (groups / "north" / "erin").is_dir()  # raw files untouched

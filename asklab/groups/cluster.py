@@ -50,11 +50,24 @@ def local_workers(settings: Settings) -> int:
     return settings.dask_workers or len(os.sched_getaffinity(0)) or 1
 
 
+# The module each worker of the temporary local cluster imports as it starts
+# (give it to `dask worker --preload` on other machines): a worker then runs
+# its first group without a few seconds of imports first.
+WORKER_PRELOAD = "flows.dask_preload"
+
+# Dask settings while the temporary local cluster runs. The worker's profiler
+# samples every thread every 10 ms for the dashboard's profile page, which
+# costs about 2% of a worker's CPU (measured with py-spy) and which nobody
+# reads during a groups run.
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
+
+
 def local_cluster_kwargs(settings: Settings) -> dict[str, object]:
     """A LocalCluster of single-threaded worker processes, without a dashboard.
 
     One thread a worker: a group's run is mostly Python (reading, rules,
-    pages), so processes, not threads, make groups run side by side. The
+    pages), so processes, not threads, make groups run side by side, and
+    within a worker Polars gets one thread as DuckDB does (``threads``). The
     scheduler's HTTP endpoint takes any free port (8787 may be another
     cluster's).
     """
@@ -63,10 +76,13 @@ def local_cluster_kwargs(settings: Settings) -> dict[str, object]:
         "threads_per_worker": 1,
         "processes": True,
         "dashboard_address": ":0",
+        "env": {"POLARS_MAX_THREADS": "1"},
+        "preload": [WORKER_PRELOAD],
     }
 
 
 def describe(settings: Settings) -> str:
     if settings.dask_address:
         return f"Dask scheduler at {settings.dask_address}"
-    return f"temporary local Dask cluster, {local_workers(settings)} worker processes"
+    workers = local_workers(settings)
+    return f"temporary local Dask cluster, {workers} worker process{'' if workers == 1 else 'es'}"

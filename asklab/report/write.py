@@ -54,8 +54,9 @@ def _is_on_disk(path: Path, page: Page) -> bool:
         return False
 
 
-# Pages are written by a few threads: writing releases the GIL, and with a 0.9 MB
-# Vega bundle in every page, copying the bytes to the OS is a good part of the stage.
+# Pages are written by a few threads (at most a run's ``threads``): writing releases
+# the GIL, and with a 0.9 MB Vega bundle in every page, copying the bytes to the OS
+# is a good part of the stage.
 WRITE_THREADS = 4
 
 
@@ -66,22 +67,26 @@ WRITE_THREADS = 4
 MEMBERS_PER_PART = 1000
 
 
-def _write_all(pages: Sequence[tuple[Path, Page]]) -> list[Path]:
-    """Write ``pages`` (path, content) with ``WRITE_THREADS`` threads; return the paths
-    in the order given."""
-    if len(pages) <= 1:
+def _write_all(pages: Sequence[tuple[Path, Page]], threads: int) -> list[Path]:
+    """Write ``pages`` (path, content) with up to ``threads`` threads; return the
+    paths in the order given."""
+    if len(pages) <= 1 or threads <= 1:
         return [_write(path, page) for path, page in pages]
-    with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         futures = [pool.submit(_write, path, page) for path, page in pages]
         return [future.result() for future in futures]
 
 
-def render_reports(data: ReportData, reports_dir: Path, *, as_of: dt.date) -> list[Path]:
+def render_reports(
+    data: ReportData, reports_dir: Path, *, as_of: dt.date, threads: int | None = None
+) -> list[Path]:
     """Write the week's group and member pages, then the index; return the paths written.
 
     Member pages of this week left from an earlier run for a member who is no
     longer in the data are removed, so the index lists only current pages.
+    Pages are written on up to ``threads`` threads (None: ``WRITE_THREADS``).
     """
+    write_threads = min(WRITE_THREADS, threads or WRITE_THREADS)
     slugs = member_page_names(data.members)
     week_dir = reports_dir / iso_week_label(as_of)
     members_dir = week_dir / "members"
@@ -99,7 +104,7 @@ def render_reports(data: ReportData, reports_dir: Path, *, as_of: dt.date) -> li
             )
             for member, parts in zip(members, member_parts(data, members), strict=True)
         ]
-        written += _write_all(pages)
+        written += _write_all(pages, write_threads)
         del pages  # before the next part is made
     current = set(written)
     if members_dir.is_dir():

@@ -24,6 +24,7 @@ def open_warehouse(
     *,
     lock_timeout: float = 60.0,
     memory_limit: str | None = None,
+    threads: int | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[Warehouse]:
     """Lock, open and migrate the warehouse at ``db_path`` (parent folders are created).
@@ -32,7 +33,7 @@ def open_warehouse(
     then raises :class:`WarehouseBusy`; when it has to wait, it first calls
     ``on_wait`` once with a line saying for whom and for how long at most.
     ``memory_limit`` caps DuckDB's memory (beyond it DuckDB spills to disk);
-    None keeps DuckDB's default.
+    ``threads`` caps its threads; None keeps DuckDB's default for each.
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -43,6 +44,8 @@ def open_warehouse(
         try:
             if memory_limit is not None:
                 _set_memory_limit(con, memory_limit)
+            if threads is not None:
+                con.execute("SET threads = ?", [threads]).fetchall()
             wh = Warehouse(con=con, path=db_path)
             migrate(wh)
             yield wh
