@@ -162,8 +162,8 @@ def _run_batches(
 def run_groups(settings: Settings, groups: Sequence[Group]) -> list[GroupOutcome]:
     """Every group's run on the cluster, in the groups' order.
 
-    Each group's run gets one thread (``settings.threads`` unless set): the
-    groups run side by side, one per worker thread.
+    Each group's run gets one thread unless ``threads`` is set: the groups
+    run side by side, one per worker thread.
     """
     per_group = dataclasses.replace(settings, threads=settings.threads or 1)
     local = not settings.dask_address
