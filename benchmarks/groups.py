@@ -79,10 +79,12 @@ def run_serial(groups_dir: Path, out: Path) -> float:
 def run_cluster(groups_dir: Path, out: Path, address: str) -> tuple[float, int]:
     from asklab.settings import Settings
     from flows.groups import groups_analysis
+    from flows.heartbeats import without_heartbeats
 
     settings = Settings(db_dir=out / "wh", reports=out / "rep", as_of=AS_OF, dask_address=address)
     started = time.perf_counter()
-    summary = groups_analysis(settings, groups_dir)
+    with without_heartbeats():  # as `asklab run --groups` runs it
+        summary = groups_analysis(settings, groups_dir)
     return time.perf_counter() - started, len(summary.failed)
 
 

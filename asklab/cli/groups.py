@@ -94,9 +94,11 @@ def groups_command(args: argparse.Namespace) -> int:
         try:
             with api_for_run(root, say=say):
                 from flows.groups import groups_analysis
+                from flows.heartbeats import without_heartbeats
 
                 log.follow_prefect()
-                summary = groups_analysis(settings, args.groups.resolve())
+                with without_heartbeats():
+                    summary = groups_analysis(settings, args.groups.resolve())
         except BaseException as exc:
             log_traceback(exc)
             if interruption.signum is not None:

@@ -124,7 +124,9 @@ def run_flow(root: Path, settings: Settings, log: RunLog, *, say, quiet: bool) -
 
     with api_for_run(root, say=say):
         # Prefect is imported once the API it should use is set.
+        from flows.heartbeats import without_heartbeats
         from flows.weekly_analysis import weekly_analysis
 
         log.follow_prefect()
-        return weekly_analysis(settings, show_progress=not quiet)
+        with without_heartbeats():
+            return weekly_analysis(settings, show_progress=not quiet)
