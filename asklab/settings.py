@@ -53,8 +53,9 @@ class Settings:
     # Worker processes of that temporary local cluster; None: one per CPU.
     dask_workers: int | None = None
     # CPU threads one run may use (DuckDB, file validation, page writing); None:
-    # one per CPU. A groups run gives each group one: there the groups run side
-    # by side, and threads within a group would only compete with them.
+    # their defaults (one per CPU; four page writers). A groups run gives each
+    # group one: there the groups run side by side, and threads within a group
+    # would only compete with them.
     threads: int | None = None
 
     def __post_init__(self) -> None:
