@@ -68,3 +68,32 @@ def test_ingest_timer_writes_every_row(tmp_path: Path):
         calls = con.execute("SELECT count(*) FROM call_rows").fetchone()[0]
         events = con.execute("SELECT count(*) FROM event_rows").fetchone()[0]
     assert (calls, events) == (300, 200)
+
+
+@pytest.mark.slow
+def test_groups_benchmark_prints_both_prefect_setups(tmp_path: Path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    sizes = ["--groups", "2", "--calls", "30", "--empty-groups", "2", "--workers", "1"]
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.groups", *sizes, "--workdir", str(tmp_path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    table = [line for line in result.stdout.splitlines() if line.startswith("|")]
+    assert table[0] == "| measure | cluster, temporary API | cluster, project server |"
+    assert "| CPUs / cluster workers |" in table[3] and table[3].endswith("/ 1 |")
+    assert "| failed groups | 0 | 0 |" in table
+    # Both clusters wrote every group's warehouse.
+    for setup in ("temporary", "project"):
+        warehouses = sorted((tmp_path / "runs" / f"cluster-{setup}" / "wh").glob("*.duckdb"))
+        assert [w.name for w in warehouses] == [
+            "all_groups.duckdb",
+            "group-00000.duckdb",
+            "group-00001.duckdb",
+        ]
