@@ -36,6 +36,10 @@ class Progress:
         if self.interactive or done == total:
             self._write(f"[{self._stage}] warehouse writes {done}/{total}")
 
+    def groups(self, done: int, total: int, failed: int) -> None:
+        """Report groups done of total in a groups run (as each batch of them ends)."""
+        self._write(f"[groups] {done}/{total} done" + (f", {failed} failed" if failed else ""))
+
     def note(self, text: str) -> None:
         """One whole line, shown even when progress lines are off (unless ``notes`` is off)."""
         if not self.notes:

@@ -22,12 +22,13 @@ its cluster from its parameters like a run from the command line.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import dask
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 from prefect_dask import DaskTaskRunner
 
 from asklab import pipeline
@@ -51,6 +52,7 @@ from asklab.groups.cluster import (
     describe,
     local_cluster_kwargs,
 )
+from asklab.progress import SILENT, Progress
 from asklab.settings import Settings
 
 
@@ -135,37 +137,51 @@ def _run_batches(
     batches: Sequence[tuple[Group, ...]],
     settings: Settings,
     *,
+    on_done: Callable[[list[GroupOutcome]], None],
     again: bool = False,
-) -> dict[str, GroupOutcome]:
-    """Every group's outcome by key. A batch of several groups lost whole (its
-    worker died, say) is run again one group a task, so a group that kills its
-    worker fails alone and the others still run."""
-    futures = [
-        runner.submit(batch_task, {"label": label, "groups": batch, "settings": settings})
+) -> None:
+    """Run the batches; hand each batch's outcomes to ``on_done`` as it ends.
+
+    A batch of several groups lost whole (its worker died, say) is run again
+    one group a task, so a group that kills its worker fails alone and the
+    others still run.
+    """
+    futures = {
+        runner.submit(batch_task, {"label": label, "groups": batch, "settings": settings}): batch
         for label, batch in zip(_labels(batches, again), batches, strict=True)
-    ]
-    outcomes: dict[str, GroupOutcome] = {}
+    }
     alone: list[tuple[Group, ...]] = []
-    for batch, future in zip(batches, futures, strict=True):
+    for future in as_completed(list(futures)):
+        batch = futures[future]
         try:
-            outcomes |= {outcome.group.key: outcome for outcome in future.result()}
+            done = future.result()
         except Exception as exc:  # the batch's task did not finish
             if len(batch) > 1:
                 alone += [(group,) for group in batch]
-            else:
-                outcomes[batch[0].key] = GroupOutcome(batch[0], error=_error_text(exc))
+                continue
+            done = [GroupOutcome(batch[0], error=_error_text(exc))]
+        on_done(done)
     if alone:
-        outcomes |= _run_batches(runner, alone, settings, again=True)
-    return outcomes
+        _run_batches(runner, alone, settings, on_done=on_done, again=True)
 
 
-def run_groups(settings: Settings, groups: Sequence[Group]) -> list[GroupOutcome]:
-    """Every group's run on the cluster, in the groups' order.
+def run_groups(
+    settings: Settings, groups: Sequence[Group], progress: Progress = SILENT
+) -> list[GroupOutcome]:
+    """Every group's run on the cluster, in the groups' order; ``progress``
+    gets a line as each batch ends.
 
     Each group's run gets one thread unless ``threads`` is set: the groups
     run side by side, one per worker thread.
     """
     per_group = dataclasses.replace(settings, threads=settings.threads or 1)
+    finished: dict[str, GroupOutcome] = {}
+
+    def record(done: list[GroupOutcome]) -> None:
+        finished.update((outcome.group.key, outcome) for outcome in done)
+        failed = sum(outcome.failed for outcome in finished.values())
+        progress.groups(len(finished), len(groups), failed)
+
     local = not settings.dask_address
     with (
         dask.config.set(LOCAL_CLUSTER_CONFIG if local else {}),
@@ -174,15 +190,19 @@ def run_groups(settings: Settings, groups: Sequence[Group]) -> list[GroupOutcome
         if not local:
             wait_for_a_worker(runner.client, settings.dask_address)
         slots = sum(runner.client.nthreads().values())
-        outcomes = _run_batches(runner, make_batches(groups, slots), per_group)
-    return [outcomes[group.key] for group in groups]
+        _run_batches(runner, make_batches(groups, slots), per_group, on_done=record)
+    progress.done()
+    return [finished[group.key] for group in groups]
 
 
 @flow(name="groups_analysis", log_prints=True)
-def groups_analysis(settings: Settings, groups_dir: Path) -> GroupsSummary:
+def groups_analysis(
+    settings: Settings, groups_dir: Path, show_progress: bool = False
+) -> GroupsSummary:
     """Run every group of ``groups_dir`` on Dask, then compare the groups."""
     found = find_groups(Path(groups_dir))
-    outcomes = run_groups(settings, found.groups) if found.groups else []
+    progress = Progress(enabled=show_progress)
+    outcomes = run_groups(settings, found.groups, progress) if found.groups else []
     all_groups = build_all_groups(settings.db_dir, outcomes)
     pages = write_all_groups_pages(
         settings.reports,

@@ -211,15 +211,25 @@ class LosingRunner:
         return DoneFuture([GroupOutcome(g, error="(not run: stand-in)") for g in batch])
 
 
-def test_a_batch_lost_whole_is_run_again_one_group_a_task():
-    from flows.groups import _run_batches
+def run_batches_in_order(monkeypatch, runner, batches) -> list[list[GroupOutcome]]:
+    """flows.groups._run_batches with the stand-in runner; its futures end in the
+    order submitted. Returns what each call of ``on_done`` got."""
+    import flows.groups
 
+    monkeypatch.setattr(flows.groups, "as_completed", iter)
+    calls: list[list[GroupOutcome]] = []
+    flows.groups._run_batches(runner, batches, Settings(), on_done=calls.append)
+    return calls
+
+
+def test_a_batch_lost_whole_is_run_again_one_group_a_task(monkeypatch):
     groups = [group(name) for name in "abcde"]
     runner = LosingRunner(poison="c")
 
-    outcomes = _run_batches(runner, [tuple(groups[:3]), tuple(groups[3:])], Settings())
+    calls = run_batches_in_order(monkeypatch, runner, [tuple(groups[:3]), tuple(groups[3:])])
 
-    assert set(outcomes) == set("abcde")
+    outcomes = {o.group.key: o for done in calls for o in done}
+    assert [[o.group.key for o in done] for done in calls] == [["d", "e"], ["a"], ["b"], ["c"]]
     assert outcomes["c"].error == "RuntimeError: worker died running 1 group(s)"
     for key in "abde":  # completed by the stand-in, a and b on their second try
         assert outcomes[key].error == "(not run: stand-in)"
@@ -232,12 +242,26 @@ def test_a_batch_lost_whole_is_run_again_one_group_a_task():
     ]
 
 
-def test_a_lost_batch_of_one_group_is_that_groups_failure_and_not_run_again():
-    from flows.groups import _run_batches
-
+def test_a_lost_batch_of_one_group_is_that_groups_failure_and_not_run_again(monkeypatch):
     runner = LosingRunner(poison="a")
 
-    outcomes = _run_batches(runner, [(group("a"),)], Settings())
+    calls = run_batches_in_order(monkeypatch, runner, [(group("a"),)])
 
-    assert outcomes["a"].error == "RuntimeError: worker died running 1 group(s)"
+    assert [[o.error for o in done] for done in calls] == [
+        ["RuntimeError: worker died running 1 group(s)"]
+    ]
     assert runner.labels == ["batch 1 of 1: 1 group"]
+
+
+def test_groups_progress_lines():
+    import io
+
+    from asklab.progress import Progress
+
+    stream = io.StringIO()
+    progress = Progress(stream)
+    progress.groups(25, 200, 0)
+    progress.groups(50, 200, 1)
+    Progress(stream, enabled=False).groups(75, 200, 1)
+
+    assert stream.getvalue() == "[groups] 25/200 done\n[groups] 50/200 done, 1 failed\n"

@@ -98,7 +98,9 @@ def groups_command(args: argparse.Namespace) -> int:
 
                 log.follow_prefect()
                 with without_heartbeats():
-                    summary = groups_analysis(settings, args.groups.resolve())
+                    summary = groups_analysis(
+                        settings, args.groups.resolve(), show_progress=not args.quiet
+                    )
         except BaseException as exc:
             log_traceback(exc)
             if interruption.signum is not None:
