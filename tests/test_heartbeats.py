@@ -42,6 +42,8 @@ def test_heartbeats_are_off_inside_the_block_and_back_after():
 
 def test_heartbeats_someone_configured_are_left_as_they_are():
     assert _engine_heartbeat_inside_a_flow("45") == ["45", "45", "45"]
+    # Even at Prefect's own default: set in the environment, so wanted.
+    assert _engine_heartbeat_inside_a_flow("180") == ["180", "180", "180"]
 
 
 def test_a_flow_run_in_the_block_starts_no_heartbeat_thread(prefect_harness):
