@@ -5,7 +5,8 @@ slug and settings; ``outcome`` holds what a group's run gave and the run's
 summary; ``compare`` builds ``all_groups.duckdb`` from the groups'
 warehouses, attached read-only; ``pages`` writes the all-groups page and the
 index of every group; ``cluster`` checks a Dask scheduler address and sizes
-the temporary local cluster. ``flows/groups.py`` wires them on Dask.
+the temporary local cluster; ``batches`` splits the groups into batches of
+about equal size, one Dask task each. ``flows/groups.py`` wires them on Dask.
 """
 
 from asklab.groups.compare import AllGroups, build_all_groups
